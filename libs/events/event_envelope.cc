@@ -1,0 +1,182 @@
+#include "libs/events/event_envelope.h"
+
+#include <openssl/sha.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "frontdesk/events/v1/call_events.pb.h"
+
+namespace frontdesk::events {
+
+namespace ev = ::frontdesk::events::v1;
+
+std::string Sha256(absl::string_view bytes) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+         digest);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
+}
+
+std::string ToHex(absl::string_view bytes, size_t max_bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const size_t n =
+      max_bytes > 0 && max_bytes < bytes.size() ? max_bytes : bytes.size();
+  std::string out;
+  out.reserve(n * 2);
+  for (size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 0x0f]);
+  }
+  return out;
+}
+
+ev::EventEnvelope SealEnvelope(const ev::EventBody& body) {
+  ev::EventEnvelope envelope;
+  body.SerializeToString(envelope.mutable_body());
+  envelope.set_hash(Sha256(envelope.body()));
+  return envelope;
+}
+
+absl::StatusOr<OpenedEvent> OpenEnvelope(const ev::EventEnvelope& envelope) {
+  if (envelope.hash().size() != SHA256_DIGEST_LENGTH) {
+    return absl::DataLossError(
+        absl::StrCat("envelope.hash: expected 32 bytes, found ",
+                     envelope.hash().size()));
+  }
+  if (Sha256(envelope.body()) != envelope.hash()) {
+    return absl::DataLossError(
+        "envelope.hash: does not match SHA-256 of envelope.body");
+  }
+  OpenedEvent opened;
+  opened.envelope = envelope;
+  if (!opened.body.ParseFromString(envelope.body())) {
+    return absl::DataLossError("envelope.body: not a valid EventBody");
+  }
+  return opened;
+}
+
+absl::StatusOr<OpenedEvent> OpenEnvelopeBytes(absl::string_view record_value) {
+  ev::EventEnvelope envelope;
+  if (!envelope.ParseFromArray(record_value.data(),
+                               static_cast<int>(record_value.size()))) {
+    return absl::DataLossError("record value: not a valid EventEnvelope");
+  }
+  return OpenEnvelope(envelope);
+}
+
+std::string EventTypeName(ev::EventType type) {
+  switch (type) {
+    case ev::EVENT_TYPE_CALL_STARTED:
+      return "CallStarted";
+    case ev::EVENT_TYPE_TURN_RECEIVED:
+      return "TurnReceived";
+    case ev::EVENT_TYPE_DECISION_RECORDED:
+      return "DecisionRecorded";
+    case ev::EVENT_TYPE_REPLY_GIVEN:
+      return "ReplyGiven";
+    case ev::EVENT_TYPE_HANDOFF_PREPARED:
+      return "HandoffPrepared";
+    case ev::EVENT_TYPE_CALL_ENDED:
+      return "CallEnded";
+    case ev::EVENT_TYPE_TURN_FAILED:
+      return "TurnFailed";
+    default:
+      return absl::StrCat("Unknown(", static_cast<int>(type), ")");
+  }
+}
+
+namespace {
+
+std::string LaneName(ev::Lane lane) {
+  switch (lane) {
+    case ev::LANE_AI_OWNED:
+      return "ai-owned";
+    case ev::LANE_AI_ASSISTED:
+      return "ai-assisted";
+    case ev::LANE_HUMAN_ONLY:
+      return "human-only";
+    default:
+      return "unspecified";
+  }
+}
+
+template <typename T>
+bool Parse(const ev::EventBody& body, T* msg) {
+  return msg->ParseFromString(body.payload());
+}
+
+}  // namespace
+
+std::string SummarizePayload(const ev::EventBody& body) {
+  switch (body.type()) {
+    case ev::EVENT_TYPE_CALL_STARTED: {
+      ev::CallStarted p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat("channel=", ev::Channel_Name(p.channel()),
+                          " reason=", ev::CallReason_Name(p.reason()));
+    }
+    case ev::EVENT_TYPE_TURN_RECEIVED: {
+      ev::TurnReceived p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat("turn=", p.turn_index(), " chars=",
+                          p.utterance_chars(), " (words sealed)");
+    }
+    case ev::EVENT_TYPE_DECISION_RECORDED: {
+      ev::DecisionRecorded p;
+      if (!Parse(body, &p)) break;
+      std::string s = absl::StrCat("turn=", p.turn_index(), " lane=",
+                                   LaneName(p.lane()), " rule=", p.rule_id(),
+                                   " action=", p.action());
+      if (!p.matched_triggers().empty()) {
+        absl::StrAppend(&s, " triggers=[",
+                        absl::StrJoin(p.matched_triggers(), ","), "]");
+      }
+      if (!p.queue().empty()) absl::StrAppend(&s, " queue=", p.queue());
+      return s;
+    }
+    case ev::EVENT_TYPE_REPLY_GIVEN: {
+      ev::ReplyGiven p;
+      if (!Parse(body, &p)) break;
+      std::string s = absl::StrCat("turn=", p.turn_index(), " said=\"",
+                                   p.reply_text(), "\"");
+      if (!p.quoted_texts().empty()) {
+        absl::StrAppend(&s, " quoted=[", absl::StrJoin(p.quoted_texts(), ","),
+                        "]");
+      }
+      if (!p.handoff_id().empty()) {
+        absl::StrAppend(&s, " handoff=", p.handoff_id());
+      }
+      if (p.fallback()) absl::StrAppend(&s, " FALLBACK");
+      return s;
+    }
+    case ev::EVENT_TYPE_HANDOFF_PREPARED: {
+      ev::HandoffPrepared p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat("handoff=", p.handoff_id(), " queue=", p.queue(),
+                          " owner=", p.owner_role(),
+                          " backup=", p.backup_role(), " deadline=",
+                          absl::FormatTime(absl::RFC3339_sec,
+                                           absl::FromUnixSeconds(
+                                               p.deadline().seconds()),
+                                           absl::UTCTimeZone()));
+    }
+    case ev::EVENT_TYPE_TURN_FAILED: {
+      ev::TurnFailed p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat("turn=", p.turn_index(), " reason=", p.reason());
+    }
+    case ev::EVENT_TYPE_CALL_ENDED: {
+      ev::CallEnded p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat("turns=", p.turns(), " how=", p.how());
+    }
+    default:
+      return "(unknown payload type)";
+  }
+  return "(payload does not parse)";
+}
+
+}  // namespace frontdesk::events

@@ -1,0 +1,107 @@
+// KafkaEventLog: the audit-grade Kafka producer behind EventLog.
+//
+// Settings that cannot be overridden: enable.idempotence=true, acks=all.
+// Defaults an operator may override: a long message.timeout.ms (5 minutes),
+// linger.ms=5, compression.type=zstd.
+//
+// Append produces each record (the call id is the key) and waits for every
+// delivery report, up to the caller's timeout:
+//   - a full local queue is backpressure: Append waits for room, never drops;
+//   - a record not acknowledged in time stays in the producer's queue, and
+//     its late delivery report is still handled: delivered (counted) or
+//     failed (written to the failure journal);
+//   - a record whose delivery failed with "possibly persisted" is journalled
+//     as such, to be reconciled against the log, never counted as lost.
+//
+// The failure journal is a JSON-lines file holding, per record, its id,
+// topic, key, state and value (base64). The value holds only sealed PHI.
+//
+// Example:
+//   auto log = KafkaEventLog::Create(settings, {.journal_path = "run/x.jsonl"});
+//   (*log)->Append(records, absl::Seconds(2));
+//
+// Thread-safe.
+#ifndef FRONTDESK_LIBS_KAFKA_KAFKA_EVENT_LOG_H_
+#define FRONTDESK_LIBS_KAFKA_KAFKA_EVENT_LOG_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "libs/eventlog/event_log.h"
+#include "libs/kafka/kafka_settings.h"
+
+namespace RdKafka {
+class Producer;
+}  // namespace RdKafka
+
+namespace frontdesk::kafka {
+
+struct KafkaEventLogOptions {
+  // Where undeliverable records are written. Empty: only logged (ids only).
+  std::string journal_path;
+  // client.id, for broker-side attribution.
+  std::string client_id = "frontdesk";
+};
+
+// Counters since start.
+struct KafkaEventLogStats {
+  int64_t delivered = 0;
+  // Acknowledged after their Append had already timed out.
+  int64_t delivered_late = 0;
+  // Refused for good, or possibly persisted; all written to the journal.
+  int64_t failed = 0;
+  int64_t in_flight = 0;
+};
+
+class KafkaEventLog : public eventlog::EventLog {
+ public:
+  static absl::StatusOr<std::unique_ptr<KafkaEventLog>> Create(
+      const KafkaSettings& settings, const KafkaEventLogOptions& options);
+  ~KafkaEventLog() override;
+
+  absl::Status Append(const std::vector<eventlog::LogRecord>& records,
+                      absl::Duration timeout) override;
+
+  // Waits for every queued record to be delivered or failed.
+  // DEADLINE_EXCEEDED with the number still queued when time runs out.
+  absl::Status Flush(absl::Duration timeout);
+
+  KafkaEventLogStats stats() const;
+
+  // False after the producer hit a fatal error (for example an idempotence
+  // violation); the process should then be restarted.
+  bool healthy() const { return !fatal_.load(); }
+
+  // Internal: called from the delivery-report callback.
+  struct Delivery;
+  void OnDelivery(Delivery* d, bool ok, bool possibly_persisted,
+                  const std::string& error);
+  void OnFatal(const std::string& error);
+
+ private:
+  KafkaEventLog(KafkaEventLogOptions options);
+  void Journal(const Delivery& d, const std::string& state,
+               const std::string& error);
+
+  class Callbacks;
+  const KafkaEventLogOptions options_;
+  std::unique_ptr<Callbacks> callbacks_;
+  std::unique_ptr<RdKafka::Producer> producer_;
+  std::thread poller_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> fatal_{false};
+  std::atomic<int64_t> delivered_{0};
+  std::atomic<int64_t> delivered_late_{0};
+  std::atomic<int64_t> failed_{0};
+  std::atomic<int64_t> in_flight_{0};
+  absl::Mutex journal_mu_;
+};
+
+}  // namespace frontdesk::kafka
+
+#endif  // FRONTDESK_LIBS_KAFKA_KAFKA_EVENT_LOG_H_
