@@ -14,6 +14,18 @@
 
 #include <string>
 
+#include "absl/strings/string_view.h"
+#include "spdlog/fmt/fmt.h"
+
+// Lets spdlog format absl::string_view (Debian's Abseil has its own type).
+template <>
+struct fmt::formatter<absl::string_view> : fmt::formatter<fmt::string_view> {
+  auto format(absl::string_view s, fmt::format_context& ctx) const {
+    return fmt::formatter<fmt::string_view>::format(
+        fmt::string_view(s.data(), s.size()), ctx);
+  }
+};
+
 namespace frontdesk {
 
 // Sets the default spdlog logger to stderr with the service name in every

@@ -1,0 +1,47 @@
+// Command-line flags that every frontdesk service shares, and helpers that
+// turn them into settings. Each flag also reads an environment variable as
+// its default (named in the flag's help), so containers can configure by env.
+//
+//   --host, --grpc_port, --metrics_port, --ready_file, --drain_seconds
+//   --kafka_brokers (FRONTDESK_KAFKA_BROKERS), --kafka_properties
+//   --topic_partitions, --topic_replication_factor,
+//   --topic_min_insync_replicas, --topic_retention_ms
+//   --append_timeout_ms: the durability bound (default 2000)
+//   --journal_dir: where undeliverable records are journalled
+#ifndef FRONTDESK_LIBS_SERVING_SERVICE_FLAGS_H_
+#define FRONTDESK_LIBS_SERVING_SERVICE_FLAGS_H_
+
+#include <string>
+
+#include "absl/flags/declare.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "libs/kafka/kafka_settings.h"
+#include "libs/serving/service_runtime.h"
+
+ABSL_DECLARE_FLAG(std::string, host);
+ABSL_DECLARE_FLAG(int, grpc_port);
+ABSL_DECLARE_FLAG(int, metrics_port);
+ABSL_DECLARE_FLAG(std::string, ready_file);
+ABSL_DECLARE_FLAG(int, drain_seconds);
+ABSL_DECLARE_FLAG(std::string, kafka_brokers);
+ABSL_DECLARE_FLAG(std::string, kafka_properties);
+ABSL_DECLARE_FLAG(int, topic_partitions);
+ABSL_DECLARE_FLAG(int, topic_replication_factor);
+ABSL_DECLARE_FLAG(int, topic_min_insync_replicas);
+ABSL_DECLARE_FLAG(int64_t, topic_retention_ms);
+ABSL_DECLARE_FLAG(int, append_timeout_ms);
+ABSL_DECLARE_FLAG(std::string, journal_dir);
+
+namespace frontdesk::serving {
+
+ServiceOptions ServiceOptionsFromFlags(const std::string& service_name);
+absl::StatusOr<kafka::KafkaSettings> KafkaSettingsFromFlags();
+kafka::TopicSettings TopicSettingsFromFlags();
+absl::Duration AppendTimeoutFromFlags();
+// "<journal_dir>/<service>-undelivered.jsonl", or "" when no journal_dir.
+std::string JournalPathFromFlags(const std::string& service_name);
+
+}  // namespace frontdesk::serving
+
+#endif  // FRONTDESK_LIBS_SERVING_SERVICE_FLAGS_H_

@@ -1,0 +1,29 @@
+// The gRPC edge of rules-check. Maps RulesChecker's statuses to gRPC
+// statuses one to one; holds no logic of its own.
+#ifndef FRONTDESK_SERVICES_RULES_CHECK_RULES_CHECK_SERVICE_H_
+#define FRONTDESK_SERVICES_RULES_CHECK_RULES_CHECK_SERVICE_H_
+
+#include "frontdesk/rules/v1/rules_service.grpc.pb.h"
+#include "prometheus/counter.h"
+#include "prometheus/registry.h"
+#include "services/rules_check/rules_checker.h"
+
+namespace frontdesk::rules_check {
+
+class RulesCheckService final : public frontdesk::rules::v1::RulesCheck::Service {
+ public:
+  // `checker` must outlive the service.
+  RulesCheckService(RulesChecker* checker, prometheus::Registry& registry);
+
+  grpc::Status Evaluate(grpc::ServerContext* context,
+                        const frontdesk::rules::v1::EvaluateRequest* request,
+                        frontdesk::rules::v1::EvaluateResponse* response) override;
+
+ private:
+  RulesChecker* checker_;
+  prometheus::Family<prometheus::Counter>& decisions_;
+};
+
+}  // namespace frontdesk::rules_check
+
+#endif  // FRONTDESK_SERVICES_RULES_CHECK_RULES_CHECK_SERVICE_H_
