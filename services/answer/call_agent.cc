@@ -1,0 +1,312 @@
+#include "services/answer/call_agent.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "frontdesk/events/v1/call_events.pb.h"
+#include "libs/common/input_limits.h"
+#include "libs/common/service_logging.h"
+#include "libs/common/uuid.h"
+#include "libs/kafka/kafka_settings.h"
+#include "spdlog/spdlog.h"
+
+namespace frontdesk::answer {
+
+namespace av = ::frontdesk::answer::v1;
+namespace ev = ::frontdesk::events::v1;
+namespace hv = ::frontdesk::handoff::v1;
+namespace rv = ::frontdesk::rules::v1;
+
+namespace {
+
+constexpr size_t kMaxCallerNumberChars = 32;
+
+bool ValidCallerNumber(const std::string& n) {
+  if (n.size() > kMaxCallerNumberChars) return false;
+  for (char c : n) {
+    if (!((c >= '0' && c <= '9') || c == '+' || c == ' ' || c == '-' ||
+          c == '(' || c == ')')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string Quote(const policy::ApprovedText& t) {
+  return absl::StrCat(t.id, "@", t.version);
+}
+
+}  // namespace
+
+CallAgent::CallAgent(std::shared_ptr<const policy::ClinicPolicy> policy,
+                     eventlog::EventLog* log, events::EventChain* chain,
+                     const phi::PhiSealer* sealer, RulesClient* rules,
+                     HandoffClient* handoff, AgentOptions options)
+    : policy_(std::move(policy)),
+      log_(log),
+      chain_(chain),
+      sealer_(sealer),
+      rules_(rules),
+      handoff_(handoff),
+      options_(options) {}
+
+std::string CallAgent::Append(const std::string& call_id,
+                              const std::string& tenant_id, ev::EventType type,
+                              const std::string& payload,
+                              const ev::PhiFields* phi,
+                              std::vector<eventlog::LogRecord>* out) {
+  events::EventDraft draft;
+  draft.tenant_id = tenant_id;
+  draft.call_id = call_id;
+  draft.policy_version = policy_->version;
+  draft.type = type;
+  draft.payload = payload;
+  if (phi != nullptr) draft.sealed_phi = sealer_->Seal(*phi, tenant_id, call_id);
+  const ev::EventEnvelope envelope = chain_->Next(draft);
+  ev::EventBody body;
+  body.ParseFromString(envelope.body());
+  out->push_back({kafka::kCallsTopic, call_id, envelope.SerializeAsString(),
+                  body.event_id()});
+  return body.event_id();
+}
+
+std::shared_ptr<CallAgent::Call> CallAgent::FindCall(
+    const std::string& call_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = calls_.find(call_id);
+  return it == calls_.end() ? nullptr : it->second;
+}
+
+size_t CallAgent::active_calls() const {
+  absl::MutexLock lock(&mu_);
+  return calls_.size();
+}
+
+absl::StatusOr<av::StartCallResponse> CallAgent::StartCall(
+    const av::StartCallRequest& request) {
+  if (request.tenant_id().empty()) {
+    return absl::InvalidArgumentError("tenant_id: required");
+  }
+  if (request.tenant_id() != policy_->clinic.tenant_id) {
+    return absl::NotFoundError("tenant_id: no policy is loaded for this tenant");
+  }
+  if (!ValidCallerNumber(request.caller_number())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "caller_number: at most ", kMaxCallerNumberChars,
+        " characters of digits, spaces and + - ( )"));
+  }
+  const std::string call_id = NewUuid();
+  auto call = std::make_shared<Call>();
+  call->tenant_id = request.tenant_id();
+  call->caller_number = request.caller_number();
+
+  ev::CallStarted started;
+  started.set_channel(static_cast<ev::Channel>(request.channel()));
+  started.set_direction(static_cast<ev::Direction>(request.direction()));
+  started.set_reason(static_cast<ev::CallReason>(request.reason()));
+  ev::PhiFields phi;
+  phi.set_caller_number(request.caller_number());
+  std::vector<eventlog::LogRecord> records;
+  Append(call_id, call->tenant_id, ev::EVENT_TYPE_CALL_STARTED,
+         started.SerializeAsString(),
+         request.caller_number().empty() ? nullptr : &phi, &records);
+  const absl::Status st = log_->Append(records, options_.append_timeout);
+
+  av::StartCallResponse response;
+  if (!st.ok()) {
+    spdlog::error("event=call_not_started call_id={} code={}", call_id,
+                  absl::StatusCodeToString(st.code()));
+    const policy::ApprovedText* t = policy_->FindText(policy_->scripts.fallback);
+    response.set_greeting(t->text);
+    response.set_fallback(true);
+    chain_->Forget(call_id);
+    return response;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    calls_[call_id] = call;
+  }
+  spdlog::info("event=call_started call_id={} channel={}", call_id,
+               ev::Channel_Name(started.channel()));
+  response.set_call_id(call_id);
+  response.set_greeting(policy_->FindText(policy_->scripts.greeting)->text);
+  return response;
+}
+
+av::TurnResponse CallAgent::Fallback(const std::string& call_id, Call& call,
+                                     uint32_t turn, const std::string& reason) {
+  const policy::ApprovedText* t = policy_->FindText(policy_->scripts.fallback);
+  ev::TurnFailed failed;
+  failed.set_turn_index(turn);
+  failed.set_reason(reason);
+  ev::ReplyGiven reply;
+  reply.set_turn_index(turn);
+  reply.set_reply_text(t->text);
+  reply.add_quoted_texts(Quote(*t));
+  reply.set_fallback(true);
+  std::vector<eventlog::LogRecord> records;
+  Append(call_id, call.tenant_id, ev::EVENT_TYPE_TURN_FAILED,
+         failed.SerializeAsString(), nullptr, &records);
+  Append(call_id, call.tenant_id, ev::EVENT_TYPE_REPLY_GIVEN,
+         reply.SerializeAsString(), nullptr, &records);
+  // Queued without waiting: the caller must not wait on a log that is down.
+  // The records are delivered when Kafka is back, or journalled as failed.
+  (void)log_->Append(records, absl::ZeroDuration());
+  spdlog::warn("event=turn_fallback call_id={} turn={} reason={}", call_id,
+               turn, reason);
+
+  av::TurnResponse response;
+  response.set_reply(t->text);
+  response.add_quoted_texts(Quote(*t));
+  response.set_state(av::CALL_STATE_IDENTIFY);
+  response.set_fallback(true);
+  return response;
+}
+
+absl::StatusOr<av::TurnResponse> CallAgent::Turn(const av::TurnRequest& request) {
+  if (request.call_id().empty()) {
+    return absl::InvalidArgumentError("call_id: required");
+  }
+  if (request.utterance().empty()) {
+    return absl::InvalidArgumentError("utterance: required");
+  }
+  if (Utf8Length(request.utterance()) > kMaxUtteranceChars) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "utterance: longer than ", kMaxUtteranceChars, " characters"));
+  }
+  std::shared_ptr<Call> call = FindCall(request.call_id());
+  if (call == nullptr) {
+    return absl::NotFoundError("call_id: no active call with this id");
+  }
+  const std::string& call_id = request.call_id();
+  absl::MutexLock call_lock(&call->mu);
+  if (call->over) {
+    return absl::FailedPreconditionError("call_id: the call is over");
+  }
+  const uint32_t turn = ++call->turns;
+
+  // 1. The caller's words, sealed, on the record first.
+  {
+    ev::TurnReceived received;
+    received.set_turn_index(turn);
+    received.set_utterance_chars(
+        static_cast<uint32_t>(Utf8Length(request.utterance())));
+    ev::PhiFields phi;
+    phi.set_utterance(request.utterance());
+    std::vector<eventlog::LogRecord> records;
+    Append(call_id, call->tenant_id, ev::EVENT_TYPE_TURN_RECEIVED,
+           received.SerializeAsString(), &phi, &records);
+    const absl::Status st = log_->Append(records, options_.append_timeout);
+    if (!st.ok()) return Fallback(call_id, *call, turn, "event_log_unacknowledged");
+  }
+
+  // 2. The decision, which rules-check records before returning it.
+  rv::EvaluateRequest eval;
+  eval.set_tenant_id(call->tenant_id);
+  eval.set_call_id(call_id);
+  eval.set_turn_index(turn);
+  eval.set_utterance(request.utterance());
+  absl::StatusOr<rv::Decision> decision =
+      rules_->Evaluate(eval, options_.rpc_timeout);
+  if (!decision.ok()) {
+    return Fallback(call_id, *call, turn, "rules_check_unavailable");
+  }
+
+  // Only approved text this agent knows, at the version the decision names.
+  const policy::ApprovedText* say = policy_->FindText(decision->say_text_id());
+  if (say == nullptr || say->version != decision->say_text_version()) {
+    return Fallback(call_id, *call, turn, "approved_text_mismatch");
+  }
+
+  // 3. Act.
+  av::TurnResponse response;
+  response.set_decision_id(decision->decision_id());
+  response.set_reply(say->text);
+  response.add_quoted_texts(Quote(*say));
+  response.set_state(av::CALL_STATE_IDENTIFY);
+  switch (decision->action()) {
+    case rv::ACTION_QUOTE_ANSWER:
+      break;
+    case rv::ACTION_HANDOFF:
+    case rv::ACTION_URGENT_SCRIPT: {
+      hv::PrepareRequest prep;
+      prep.set_tenant_id(call->tenant_id);
+      prep.set_call_id(call_id);
+      *prep.mutable_decision() = *decision;
+      prep.set_trigger_utterance(request.utterance());
+      prep.set_caller_number(call->caller_number);
+      prep.set_attempted_step(decision->action() == rv::ACTION_URGENT_SCRIPT
+                                  ? "urgent_script"
+                                  : "handoff");
+      prep.set_patient_told(say->text);
+      absl::StatusOr<hv::PrepareResponse> handed =
+          handoff_->Prepare(prep, options_.rpc_timeout);
+      if (!handed.ok()) {
+        return Fallback(call_id, *call, turn, "handoff_unavailable");
+      }
+      response.set_handoff_id(handed->packet().handoff_id());
+      response.set_state(av::CALL_STATE_ACT);
+      if (decision->action() == rv::ACTION_URGENT_SCRIPT) {
+        response.set_call_over(true);
+        response.set_state(av::CALL_STATE_CLOSED);
+      }
+      break;
+    }
+    default:
+      return Fallback(call_id, *call, turn, "unknown_action");
+  }
+
+  // 4. What the caller was told, on the record before they hear it.
+  ev::ReplyGiven reply;
+  reply.set_turn_index(turn);
+  reply.set_decision_id(decision->decision_id());
+  reply.set_reply_text(response.reply());
+  for (const std::string& q : response.quoted_texts()) reply.add_quoted_texts(q);
+  reply.set_handoff_id(response.handoff_id());
+  reply.set_call_over(response.call_over());
+  std::vector<eventlog::LogRecord> records;
+  Append(call_id, call->tenant_id, ev::EVENT_TYPE_REPLY_GIVEN,
+         reply.SerializeAsString(), nullptr, &records);
+  const absl::Status st = log_->Append(records, options_.append_timeout);
+  if (!st.ok()) return Fallback(call_id, *call, turn, "event_log_unacknowledged");
+
+  if (response.call_over()) call->over = true;
+  spdlog::info("event=turn call_id={} turn={} decision_id={} lane={} handoff={}",
+               call_id, turn, decision->decision_id(),
+               rv::Lane_Name(decision->lane()),
+               response.handoff_id().empty() ? "-" : response.handoff_id());
+  return response;
+}
+
+absl::Status CallAgent::EndCall(const av::EndCallRequest& request) {
+  if (request.call_id().empty()) {
+    return absl::InvalidArgumentError("call_id: required");
+  }
+  std::shared_ptr<Call> call = FindCall(request.call_id());
+  if (call == nullptr) {
+    return absl::NotFoundError("call_id: no active call with this id");
+  }
+  absl::MutexLock call_lock(&call->mu);
+  ev::CallEnded ended;
+  ended.set_turns(call->turns);
+  ended.set_how(call->over ? "urgent_script" : "caller_hung_up");
+  std::vector<eventlog::LogRecord> records;
+  Append(request.call_id(), call->tenant_id, ev::EVENT_TYPE_CALL_ENDED,
+         ended.SerializeAsString(), nullptr, &records);
+  call->over = true;
+  const absl::Status st = log_->Append(records, options_.append_timeout);
+  if (!st.ok()) {
+    return absl::Status(st.code(), absl::StrCat("call ended, but not yet on "
+                                                "the record: ",
+                                                st.message()));
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    calls_.erase(request.call_id());
+  }
+  chain_->Forget(request.call_id());
+  spdlog::info("event=call_ended call_id={} turns={}", request.call_id(),
+               call->turns);
+  return absl::OkStatus();
+}
+
+}  // namespace frontdesk::answer

@@ -1,0 +1,320 @@
+#include "services/answer/call_agent.h"
+
+#include <sstream>
+
+#include "frontdesk/events/v1/call_events.pb.h"
+#include "gtest/gtest.h"
+#include "libs/eventlog/in_memory_event_log.h"
+#include "libs/events/chain_verifier.h"
+#include "libs/events/event_envelope.h"
+#include "libs/kafka/kafka_settings.h"
+#include "services/handoff_prep/handoff_preparer.h"
+#include "services/rules_check/rules_checker.h"
+#include "spdlog/sinks/ostream_sink.h"
+#include "spdlog/spdlog.h"
+
+namespace frontdesk::answer {
+namespace {
+
+namespace av = ::frontdesk::answer::v1;
+namespace ev = ::frontdesk::events::v1;
+namespace hv = ::frontdesk::handoff::v1;
+namespace rv = ::frontdesk::rules::v1;
+
+constexpr char kTenant[] = "sunrise-family-medicine";
+
+// In-process rules-check: the real checker over the in-memory log.
+class InProcessRules : public RulesClient {
+ public:
+  explicit InProcessRules(rules_check::RulesChecker* checker) : checker_(checker) {}
+  absl::StatusOr<rv::Decision> Evaluate(const rv::EvaluateRequest& request,
+                                        absl::Duration) override {
+    ++calls;
+    if (!down.ok()) return down;
+    return checker_->Evaluate(request);
+  }
+  int calls = 0;
+  absl::Status down;
+
+ private:
+  rules_check::RulesChecker* checker_;
+};
+
+// In-process handoff-prep: the real preparer over the in-memory log.
+class InProcessHandoff : public HandoffClient {
+ public:
+  explicit InProcessHandoff(handoff_prep::HandoffPreparer* p) : preparer_(p) {}
+  absl::StatusOr<hv::PrepareResponse> Prepare(const hv::PrepareRequest& request,
+                                              absl::Duration) override {
+    ++calls;
+    if (!down.ok()) return down;
+    auto r = preparer_->Prepare(request);
+    if (!r.ok()) return r.status();
+    hv::PrepareResponse response;
+    *response.mutable_packet() = r->packet;
+    response.set_duplicate(r->duplicate);
+    return response;
+  }
+  int calls = 0;
+  absl::Status down;
+
+ private:
+  handoff_prep::HandoffPreparer* preparer_;
+};
+
+ev::Producer Producer(const std::string& service) {
+  ev::Producer p;
+  p.set_service(service);
+  p.set_instance(service + "-1");
+  return p;
+}
+
+class CallAgentTest : public ::testing::Test {
+ protected:
+  CallAgentTest()
+      : clock_(absl::FromUnixSeconds(1800000000)),
+        answer_chain_(Producer("answer"), &clock_),
+        rules_chain_(Producer("rules-check"), &clock_),
+        handoff_chain_(Producer("handoff-prep"), &clock_),
+        sealer_(*phi::PhiSealer::FromKey(std::string(32, 'k'))) {}
+
+  void SetUp() override {
+    auto p = policy::LoadPolicyFile(FRONTDESK_SAMPLE_POLICY);
+    ASSERT_TRUE(p.ok()) << p.status();
+    policy_ = std::make_shared<const policy::ClinicPolicy>(*std::move(p));
+    checker_ = std::make_unique<rules_check::RulesChecker>(
+        policy_, &log_, &rules_chain_, absl::Seconds(2));
+    preparer_ = std::make_unique<handoff_prep::HandoffPreparer>(
+        policy_, &log_, &handoff_chain_, &sealer_, &clock_, absl::Seconds(2));
+    rules_ = std::make_unique<InProcessRules>(checker_.get());
+    handoff_ = std::make_unique<InProcessHandoff>(preparer_.get());
+    agent_ = std::make_unique<CallAgent>(policy_, &log_, &answer_chain_,
+                                         &sealer_, rules_.get(), handoff_.get(),
+                                         AgentOptions{});
+  }
+
+  std::string Start(const std::string& number = "+1 555 555 0123") {
+    av::StartCallRequest r;
+    r.set_tenant_id(kTenant);
+    r.set_channel(av::CHANNEL_VOICE);
+    r.set_reason(av::CALL_REASON_AFTER_HOURS);
+    r.set_caller_number(number);
+    auto started = agent_->StartCall(r);
+    EXPECT_TRUE(started.ok()) << started.status();
+    EXPECT_FALSE(started->fallback());
+    return started->call_id();
+  }
+
+  absl::StatusOr<av::TurnResponse> Say(const std::string& call_id,
+                                       const std::string& words) {
+    av::TurnRequest r;
+    r.set_call_id(call_id);
+    r.set_utterance(words);
+    return agent_->Turn(r);
+  }
+
+  // Event types on the calls topic for `call_id`, in log order.
+  std::vector<std::string> Timeline(const std::string& call_id) {
+    std::vector<std::string> out;
+    for (const auto& r : log_.Topic(kafka::kCallsTopic)) {
+      if (r.key != call_id) continue;
+      auto e = events::OpenEnvelopeBytes(r.value);
+      EXPECT_TRUE(e.ok());
+      out.push_back(events::EventTypeName(e->body.type()));
+    }
+    return out;
+  }
+
+  FakeClock clock_;
+  events::EventChain answer_chain_;
+  events::EventChain rules_chain_;
+  events::EventChain handoff_chain_;
+  phi::PhiSealer sealer_;
+  eventlog::InMemoryEventLog log_;
+  std::shared_ptr<const policy::ClinicPolicy> policy_;
+  std::unique_ptr<rules_check::RulesChecker> checker_;
+  std::unique_ptr<handoff_prep::HandoffPreparer> preparer_;
+  std::unique_ptr<InProcessRules> rules_;
+  std::unique_ptr<InProcessHandoff> handoff_;
+  std::unique_ptr<CallAgent> agent_;
+};
+
+TEST_F(CallAgentTest, QuestionIsAnsweredWithApprovedTextOnTheRecord) {
+  const std::string id = Start();
+  auto reply = Say(id, "Hi, this is Jane, what are your hours?");
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_FALSE(reply->fallback());
+  EXPECT_EQ(reply->reply(), policy_->FindText("office-hours")->text);
+  ASSERT_EQ(reply->quoted_texts_size(), 1);
+  EXPECT_EQ(reply->quoted_texts(0), "office-hours@3");
+  EXPECT_FALSE(reply->decision_id().empty());
+  EXPECT_TRUE(reply->handoff_id().empty());
+  EXPECT_FALSE(reply->call_over());
+  EXPECT_EQ(Timeline(id), (std::vector<std::string>{
+                              "CallStarted", "TurnReceived",
+                              "DecisionRecorded", "ReplyGiven"}));
+  ASSERT_TRUE(agent_->EndCall([&] {
+                av::EndCallRequest r;
+                r.set_call_id(id);
+                return r;
+              }()).ok());
+  EXPECT_EQ(Timeline(id).back(), "CallEnded");
+  EXPECT_EQ(agent_->active_calls(), 0u);
+
+  // Every chain verifies, and the caller's words and number are sealed.
+  events::ChainVerifier verifier(id);
+  for (const auto& r : log_.Topic(kafka::kCallsTopic)) {
+    EXPECT_EQ(r.value.find("Jane"), std::string::npos);
+    EXPECT_EQ(r.value.find("555"), std::string::npos);
+    if (r.key == id) {
+      ASSERT_TRUE(verifier.Add(r.value, "x").ok());
+    }
+  }
+  EXPECT_TRUE(verifier.findings().empty());
+  EXPECT_EQ(verifier.producers(), 2u);
+}
+
+TEST_F(CallAgentTest, ChestPainSaysUrgentScriptAndAlertsNurseQueue) {
+  const std::string id = Start();
+  auto reply = Say(id, "I have chest pain");
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ(reply->reply(), policy_->FindText("urgent-script")->text);
+  EXPECT_EQ(reply->quoted_texts(0), "urgent-script@2");
+  EXPECT_TRUE(reply->call_over());
+  EXPECT_EQ(reply->state(), av::CALL_STATE_CLOSED);
+  EXPECT_FALSE(reply->handoff_id().empty());
+  EXPECT_EQ(Timeline(id), (std::vector<std::string>{
+                              "CallStarted", "TurnReceived", "DecisionRecorded",
+                              "HandoffPrepared", "ReplyGiven"}));
+  auto queue = log_.Topic("frontdesk.handoff.nurse-line.v1");
+  ASSERT_EQ(queue.size(), 1u);
+  hv::HandoffPacket packet;
+  ASSERT_TRUE(packet.ParseFromString(queue[0].value));
+  EXPECT_EQ(packet.handoff_id(), reply->handoff_id());
+  EXPECT_EQ(packet.patient_told(), reply->reply());
+  auto words = sealer_.Open(packet.sealed_phi(), kTenant, id);
+  ASSERT_TRUE(words.ok());
+  EXPECT_EQ(words->utterance(), "I have chest pain");
+
+  // Normal handling has stopped.
+  auto after = Say(id, "what are your hours");
+  EXPECT_EQ(after.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(CallAgentTest, UnacknowledgedEventGivesFallbackAndNoAction) {
+  const std::string id = Start();
+  log_.SetAvailable(false);
+  auto reply = Say(id, "I have chest pain");
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_TRUE(reply->fallback());
+  EXPECT_EQ(reply->reply(), policy_->FindText("fallback")->text);
+  EXPECT_TRUE(reply->handoff_id().empty());
+  EXPECT_TRUE(reply->decision_id().empty());
+  EXPECT_FALSE(reply->call_over());
+  EXPECT_EQ(rules_->calls, 0);
+  EXPECT_EQ(handoff_->calls, 0);
+  // Nothing of the failed turn is lost: it is queued, then delivered.
+  EXPECT_EQ(log_.pending(), 3u);
+  log_.SetAvailable(true);
+  EXPECT_EQ(Timeline(id), (std::vector<std::string>{
+                              "CallStarted", "TurnReceived", "TurnFailed",
+                              "ReplyGiven"}));
+  // And the next turn works again.
+  auto next = Say(id, "where do I park");
+  ASSERT_TRUE(next.ok());
+  EXPECT_FALSE(next->fallback());
+  EXPECT_EQ(next->quoted_texts(0), "parking@1");
+}
+
+TEST_F(CallAgentTest, RulesCheckDownGivesFallbackAndNoHandoff) {
+  const std::string id = Start();
+  rules_->down = absl::UnavailableError("rules-check: connection refused");
+  auto reply = Say(id, "I am calling my lawyer");
+  ASSERT_TRUE(reply.ok());
+  EXPECT_TRUE(reply->fallback());
+  EXPECT_EQ(handoff_->calls, 0);
+  EXPECT_EQ(Timeline(id).back(), "ReplyGiven");
+  EXPECT_EQ(Timeline(id)[2], "TurnFailed");
+}
+
+TEST_F(CallAgentTest, HandoffDownGivesFallbackNotAFalseClaim) {
+  const std::string id = Start();
+  handoff_->down = absl::DeadlineExceededError("handoff-prep: deadline");
+  auto reply = Say(id, "Do you do travel vaccines?");
+  ASSERT_TRUE(reply.ok());
+  EXPECT_TRUE(reply->fallback());
+  EXPECT_EQ(reply->reply(), policy_->FindText("fallback")->text);
+  EXPECT_TRUE(reply->handoff_id().empty());
+}
+
+TEST_F(CallAgentTest, StartCallFallsBackWhenItCannotBeRecorded) {
+  log_.SetAvailable(false);
+  av::StartCallRequest r;
+  r.set_tenant_id(kTenant);
+  auto started = agent_->StartCall(r);
+  ASSERT_TRUE(started.ok());
+  EXPECT_TRUE(started->fallback());
+  EXPECT_TRUE(started->call_id().empty());
+  EXPECT_EQ(started->greeting(), policy_->FindText("fallback")->text);
+  EXPECT_EQ(agent_->active_calls(), 0u);
+}
+
+TEST_F(CallAgentTest, BadInputIsRejectedWithTheFieldNamed) {
+  av::StartCallRequest start;
+  auto no_tenant = agent_->StartCall(start);
+  EXPECT_EQ(no_tenant.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(no_tenant.status().message()), "tenant_id: required");
+  start.set_tenant_id("another-clinic");
+  EXPECT_EQ(agent_->StartCall(start).status().code(),
+            absl::StatusCode::kNotFound);
+  start.set_tenant_id(kTenant);
+  start.set_caller_number("call me maybe");
+  EXPECT_EQ(agent_->StartCall(start).status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  auto unknown = Say("no-such-call", "hello");
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(std::string(unknown.status().message()),
+            "call_id: no active call with this id");
+  const std::string id = Start();
+  auto empty = Say(id, "");
+  EXPECT_EQ(empty.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(empty.status().message()), "utterance: required");
+  auto huge = Say(id, std::string(2001, 'x'));
+  EXPECT_EQ(huge.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(huge.status().message()),
+            "utterance: longer than 2000 characters");
+  // 2000 multi-byte characters are within the limit.
+  std::string accents;
+  for (int i = 0; i < 2000; ++i) accents += "\xC3\xA9";
+  EXPECT_TRUE(Say(id, accents).ok());
+  EXPECT_EQ(rules_->calls, 1);
+}
+
+TEST_F(CallAgentTest, LogsCarryNoPhi) {
+  std::ostringstream captured;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  spdlog::set_level(spdlog::level::trace);
+
+  const std::string id = Start("+1 555 867 5309");
+  ASSERT_TRUE(Say(id, "My name is Jane Roe, born 1980-02-03, chest pain").ok());
+  const std::string id2 = Start("+1 555 867 5309");
+  log_.SetAvailable(false);
+  (void)Say(id2, "Jane Roe again about my lawyer");
+  ASSERT_TRUE(Say("missing", "Jane Roe").status().code() ==
+              absl::StatusCode::kNotFound);
+  log_.SetAvailable(true);
+
+  spdlog::set_default_logger(previous);
+  const std::string out = captured.str();
+  EXPECT_NE(out.find("event=turn"), std::string::npos) << out;
+  EXPECT_EQ(out.find("Jane"), std::string::npos) << out;
+  EXPECT_EQ(out.find("1980"), std::string::npos) << out;
+  EXPECT_EQ(out.find("867"), std::string::npos) << out;
+  EXPECT_EQ(out.find("chest"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace frontdesk::answer

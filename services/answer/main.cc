@@ -1,0 +1,91 @@
+// answer: owns the conversation of each call.
+// Thin glue; the logic is in call_agent.h.
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "libs/common/clock.h"
+#include "libs/common/service_logging.h"
+#include "libs/events/producer_identity.h"
+#include "libs/kafka/kafka_event_log.h"
+#include "libs/serving/service_flags.h"
+#include "prometheus/registry.h"
+#include "services/answer/answer_service.h"
+#include "services/answer/grpc_dependencies.h"
+#include "spdlog/spdlog.h"
+
+ABSL_FLAG(std::string, policy,
+          frontdesk::serving::EnvOr("FRONTDESK_POLICY", "examples/clinic/policy.yaml"),
+          "The clinic's policy file (env FRONTDESK_POLICY)");
+ABSL_FLAG(std::string, phi_key_file, frontdesk::serving::EnvOr("FRONTDESK_PHI_KEY_FILE", ""),
+          "File with the 32-byte PHI sealing key in hex (env FRONTDESK_PHI_KEY_FILE)");
+ABSL_FLAG(std::string, rules_check_addr,
+          frontdesk::serving::EnvOr("FRONTDESK_RULES_CHECK_ADDR", "127.0.0.1:7102"),
+          "rules-check gRPC address (env FRONTDESK_RULES_CHECK_ADDR)");
+ABSL_FLAG(std::string, handoff_prep_addr,
+          frontdesk::serving::EnvOr("FRONTDESK_HANDOFF_PREP_ADDR", "127.0.0.1:7103"),
+          "handoff-prep gRPC address (env FRONTDESK_HANDOFF_PREP_ADDR)");
+
+int main(int argc, char** argv) {
+  frontdesk::serving::BlockShutdownSignals();
+  absl::SetProgramUsageMessage("answer: the conversation of every call");
+  absl::ParseCommandLine(argc, argv);
+  frontdesk::InitServiceLogging("answer");
+
+  auto policy = frontdesk::policy::LoadPolicyFile(absl::GetFlag(FLAGS_policy));
+  if (!policy.ok()) {
+    std::cerr << "answer: refusing to start: " << policy.status() << "\n";
+    return 2;
+  }
+  auto shared = std::make_shared<const frontdesk::policy::ClinicPolicy>(*std::move(policy));
+  auto sealer = frontdesk::phi::PhiSealer::FromKeyFile(absl::GetFlag(FLAGS_phi_key_file));
+  if (!sealer.ok()) {
+    std::cerr << "answer: refusing to start: " << sealer.status() << "\n";
+    return 2;
+  }
+  auto kafka = frontdesk::serving::KafkaSettingsFromFlags();
+  if (!kafka.ok()) {
+    std::cerr << "answer: " << kafka.status() << "\n";
+    return 2;
+  }
+  absl::Status topics = frontdesk::kafka::EnsureTopics(
+      *kafka,
+      frontdesk::kafka::FrontdeskTopics(shared->QueueIds(),
+                                        frontdesk::serving::TopicSettingsFromFlags()),
+      absl::Seconds(30));
+  if (!topics.ok()) {
+    std::cerr << "answer: " << topics << "\n";
+    return 1;
+  }
+  auto log = frontdesk::kafka::KafkaEventLog::Create(
+      *kafka, {.journal_path = frontdesk::serving::JournalPathFromFlags("answer"),
+               .client_id = "frontdesk-answer"});
+  if (!log.ok()) {
+    std::cerr << "answer: " << log.status() << "\n";
+    return 1;
+  }
+  frontdesk::events::EventChain chain(frontdesk::events::ThisProcess("answer"),
+                                      frontdesk::RealClock::Get());
+  frontdesk::answer::GrpcRulesClient rules(absl::GetFlag(FLAGS_rules_check_addr));
+  frontdesk::answer::GrpcHandoffClient handoff(absl::GetFlag(FLAGS_handoff_prep_addr));
+  const absl::Duration bound = frontdesk::serving::AppendTimeoutFromFlags();
+  frontdesk::answer::CallAgent agent(shared, log->get(), &chain, &*sealer, &rules,
+                                     &handoff,
+                                     {.append_timeout = bound,
+                                      .rpc_timeout = bound + absl::Seconds(1)});
+  auto registry = std::make_shared<prometheus::Registry>();
+  frontdesk::answer::AnswerService service(&agent, *registry);
+
+  auto runtime = frontdesk::serving::ServiceRuntime::Start(
+      frontdesk::serving::ServiceOptionsFromFlags("answer"), {&service}, registry);
+  if (!runtime.ok()) {
+    std::cerr << "answer: " << runtime.status() << "\n";
+    return 1;
+  }
+  (*runtime)->WaitForShutdownSignal();
+  absl::Status flushed = (*log)->Flush(absl::Seconds(10));
+  if (!flushed.ok()) spdlog::error("event=flush_incomplete detail=\"{}\"", flushed.message());
+  spdlog::info("event=stopped");
+  return 0;
+}

@@ -1,0 +1,44 @@
+#include "services/handoff_prep/handoff_prep_service.h"
+
+#include "libs/common/service_logging.h"
+#include "spdlog/spdlog.h"
+
+namespace frontdesk::handoff_prep {
+
+namespace hv = ::frontdesk::handoff::v1;
+
+HandoffPrepService::HandoffPrepService(HandoffPreparer* preparer,
+                                       prometheus::Registry& registry)
+    : preparer_(preparer),
+      handoffs_(prometheus::BuildCounter()
+                    .Name("frontdesk_handoffs_prepared_total")
+                    .Help("Handoff requests, by queue and outcome "
+                          "(published, duplicate, failed)")
+                    .Register(registry)) {}
+
+grpc::Status HandoffPrepService::Prepare(grpc::ServerContext* /*context*/,
+                                         const hv::PrepareRequest* request,
+                                         hv::PrepareResponse* response) {
+  absl::StatusOr<PrepareResult> r = preparer_->Prepare(*request);
+  if (!r.ok()) {
+    handoffs_.Add({{"queue", "-"}, {"outcome", "failed"}}).Increment();
+    spdlog::warn("event=handoff_failed code={} detail=\"{}\"",
+                 absl::StatusCodeToString(r.status().code()),
+                 r.status().message());
+    return grpc::Status(static_cast<grpc::StatusCode>(r.status().code()),
+                        std::string(r.status().message()));
+  }
+  handoffs_
+      .Add({{"queue", r->packet.queue()},
+            {"outcome", r->duplicate ? "duplicate" : "published"}})
+      .Increment();
+  spdlog::info("event=handoff call_id={} handoff_id={} queue={} priority={} "
+               "duplicate={}",
+               r->packet.call_id(), r->packet.handoff_id(), r->packet.queue(),
+               r->packet.priority(), r->duplicate);
+  *response->mutable_packet() = r->packet;
+  response->set_duplicate(r->duplicate);
+  return grpc::Status::OK;
+}
+
+}  // namespace frontdesk::handoff_prep

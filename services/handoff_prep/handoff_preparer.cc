@@ -1,0 +1,155 @@
+#include "services/handoff_prep/handoff_preparer.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "frontdesk/events/v1/call_events.pb.h"
+#include "libs/common/input_limits.h"
+#include "libs/common/uuid.h"
+#include "libs/kafka/kafka_settings.h"
+
+namespace frontdesk::handoff_prep {
+
+namespace ev = ::frontdesk::events::v1;
+namespace hv = ::frontdesk::handoff::v1;
+namespace rv = ::frontdesk::rules::v1;
+
+namespace {
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
+  const int64_t nanos = absl::ToUnixNanos(t);
+  ts->set_seconds(nanos / 1000000000);
+  ts->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+}
+
+uint32_t Priority(const rv::Decision& d) {
+  if (d.action() == rv::ACTION_URGENT_SCRIPT) return 1;
+  if (d.lane() == rv::LANE_HUMAN_ONLY) return 2;
+  return 3;
+}
+
+}  // namespace
+
+HandoffPreparer::HandoffPreparer(
+    std::shared_ptr<const policy::ClinicPolicy> policy, eventlog::EventLog* log,
+    events::EventChain* chain, const phi::PhiSealer* sealer, const Clock* clock,
+    absl::Duration append_timeout)
+    : policy_(std::move(policy)),
+      log_(log),
+      chain_(chain),
+      sealer_(sealer),
+      clock_(clock),
+      append_timeout_(append_timeout) {}
+
+absl::StatusOr<PrepareResult> HandoffPreparer::Prepare(
+    const hv::PrepareRequest& request) {
+  if (request.tenant_id().empty()) {
+    return absl::InvalidArgumentError("tenant_id: required");
+  }
+  if (request.tenant_id() != policy_->clinic.tenant_id) {
+    return absl::NotFoundError("tenant_id: no policy is loaded for this tenant");
+  }
+  if (request.call_id().empty() || request.call_id().size() > kMaxIdBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("call_id: required, at most ", kMaxIdBytes, " bytes"));
+  }
+  const rv::Decision& d = request.decision();
+  if (d.decision_id().empty() || d.decision_id().size() > kMaxIdBytes) {
+    return absl::InvalidArgumentError("decision.decision_id: required");
+  }
+  if (d.lane() == rv::LANE_UNSPECIFIED) {
+    return absl::InvalidArgumentError("decision.lane: required");
+  }
+  const policy::Queue* queue = policy_->FindQueue(d.queue());
+  if (queue == nullptr) {
+    return absl::NotFoundError("decision.queue: no such queue in the policy");
+  }
+  if (Utf8Length(request.trigger_utterance()) > kMaxUtteranceChars) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "trigger_utterance: longer than ", kMaxUtteranceChars, " characters"));
+  }
+
+  std::shared_ptr<Entry> entry;
+  {
+    absl::MutexLock lock(&mu_);
+    auto& slot = entries_[absl::StrCat(request.call_id(), "/", d.decision_id())];
+    if (!slot) slot = std::make_shared<Entry>();
+    entry = slot;
+  }
+  absl::MutexLock lock(&entry->mu);
+  if (entry->acknowledged) return PrepareResult{entry->packet, true};
+  if (!entry->built) {
+    const absl::Time now = clock_->Now();
+    hv::HandoffPacket& p = entry->packet;
+    p.set_handoff_id(NewUuid());
+    p.set_tenant_id(request.tenant_id());
+    p.set_call_id(request.call_id());
+    p.set_decision_id(d.decision_id());
+    p.set_category(d.category());
+    p.set_lane(d.lane());
+    p.set_rule_id(d.rule_id());
+    p.set_policy_version(d.policy_version());
+    for (const std::string& t : d.matched_triggers()) p.add_matched_triggers(t);
+    p.set_attempted_step(request.attempted_step());
+    p.set_patient_told(request.patient_told());
+    SetTimestamp(now, p.mutable_created_at());
+    p.set_owner_role(queue->owner_role);
+    p.set_backup_role(queue->backup_role);
+    SetTimestamp(now + queue->claim_window, p.mutable_deadline());
+    p.set_queue(queue->id);
+    p.set_priority(Priority(d));
+    ev::PhiFields phi;
+    phi.set_utterance(request.trigger_utterance());
+    phi.set_caller_number(request.caller_number());
+    *p.mutable_sealed_phi() =
+        sealer_->Seal(phi, request.tenant_id(), request.call_id());
+    entry->built = true;
+  }
+  const hv::HandoffPacket& packet = entry->packet;
+
+  ev::HandoffPrepared prepared;
+  prepared.set_handoff_id(packet.handoff_id());
+  prepared.set_decision_id(packet.decision_id());
+  prepared.set_queue(packet.queue());
+  prepared.set_topic(kafka::HandoffTopic(packet.queue()));
+  prepared.set_owner_role(packet.owner_role());
+  prepared.set_backup_role(packet.backup_role());
+  *prepared.mutable_deadline() = packet.deadline();
+  prepared.mutable_claim_window()->set_seconds(
+      absl::ToInt64Seconds(queue->claim_window));
+  prepared.set_category(packet.category());
+  prepared.set_lane(static_cast<ev::Lane>(packet.lane()));
+
+  events::EventDraft draft;
+  draft.tenant_id = request.tenant_id();
+  draft.call_id = request.call_id();
+  draft.policy_version = policy_->version;
+  draft.type = ev::EVENT_TYPE_HANDOFF_PREPARED;
+  draft.payload = prepared.SerializeAsString();
+  const ev::EventEnvelope envelope = chain_->Next(draft);
+  ev::EventBody body;
+  body.ParseFromString(envelope.body());
+
+  absl::Status st = log_->Append(
+      {{kafka::HandoffTopic(packet.queue()), request.call_id(),
+        packet.SerializeAsString(), packet.handoff_id()},
+       {kafka::kCallsTopic, request.call_id(), envelope.SerializeAsString(),
+        body.event_id()}},
+      append_timeout_);
+  if (!st.ok()) {
+    return absl::Status(st.code(), absl::StrCat("handoff not published: ",
+                                                st.message()));
+  }
+  entry->acknowledged = true;
+  {
+    absl::MutexLock count_lock(&mu_);
+    ++prepared_;
+  }
+  return PrepareResult{packet, false};
+}
+
+size_t HandoffPreparer::prepared() const {
+  absl::MutexLock lock(&mu_);
+  return prepared_;
+}
+
+}  // namespace frontdesk::handoff_prep
