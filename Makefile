@@ -1,0 +1,67 @@
+# frontdesk: `make run` to try it, `make test` to check it.
+# Every target installs what it needs first (deploy/local/install-deps.sh).
+
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= 2
+KAFKA := deploy/local/kafka/kafka.sh
+SERVICES := deploy/local/services.sh
+FRONTDESK := $(BUILD_DIR)/bin/frontdesk
+SAMPLE_CALLS := $(sort $(wildcard examples/clinic/calls/*.txt))
+
+.PHONY: deps build run stop test unit-test integration-test bench fmt clean reset
+
+deps:
+	@deploy/local/install-deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@$(KAFKA) start
+	@$(SERVICES) start
+	@for script in $(SAMPLE_CALLS); do \
+	  echo; echo "=== sample call: $$script"; \
+	  $(FRONTDESK) call --script $$script | tee $(BUILD_DIR)/last-call.txt || exit 1; \
+	  id=$$(sed -n 's/^(call \([0-9a-f-]*\) ended.*/\1/p' $(BUILD_DIR)/last-call.txt); \
+	  echo "--- timeline of $$id, read back from Kafka"; \
+	  $(FRONTDESK) replay --call $$id || exit 1; \
+	done
+	@echo
+	@echo "The front desk is running. Talk to it:  $(FRONTDESK) call"
+	@echo "Replay a call:                          $(FRONTDESK) replay --call <id>"
+	@echo "Stop everything:                        make stop"
+
+stop:
+	@$(SERVICES) stop
+	@$(KAFKA) stop
+
+unit-test: build
+	cd $(BUILD_DIR) && ctest -L unit --output-on-failure
+
+integration-test: build
+	@$(KAFKA) start
+	cd $(BUILD_DIR) && ctest -L integration --output-on-failure
+
+test: build
+	@$(KAFKA) start
+	cd $(BUILD_DIR) && ctest --output-on-failure
+
+bench: build
+	@$(KAFKA) start
+	$(BUILD_DIR)/bin/turn_latency_bench
+
+fmt:
+	@command -v clang-format >/dev/null || { sudo=; [ "$$(id -u)" -ne 0 ] && sudo=sudo; $$sudo apt-get install -y -q clang-format; }
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)
+
+# Stops everything and deletes the broker's data and the run folder.
+reset: stop
+	@$(KAFKA) reset
+	rm -rf run

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Starts and stops the four frontdesk services on loopback for local runs.
+#
+# Usage: services.sh start|stop|status
+#
+# Ports (override with the environment variables in brackets):
+#   answer         gRPC 7101 [ANSWER_PORT]         metrics 9101
+#   rules-check    gRPC 7102 [RULES_CHECK_PORT]    metrics 9102
+#   handoff-prep   gRPC 7103 [HANDOFF_PREP_PORT]   metrics 9103
+#   record-keeper  gRPC 7104 [RECORD_KEEPER_PORT]  metrics 9104
+#
+# Everything lives under the run folder ($FRONTDESK_RUN_DIR, default
+# <repo>/run): logs/, pids/, keys/phi.key (the local PHI sealing key, made on
+# first start) and journal/ (records Kafka never acknowledged).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+run="${FRONTDESK_RUN_DIR:-$repo/run}"
+bin="${FRONTDESK_BIN_DIR:-$repo/build/bin}"
+policy="${FRONTDESK_POLICY:-$repo/examples/clinic/policy.yaml}"
+brokers="${FRONTDESK_KAFKA_BROKERS:-127.0.0.1:${KAFKA_PORT:-19092}}"
+answer_port="${ANSWER_PORT:-7101}"
+rules_port="${RULES_CHECK_PORT:-7102}"
+handoff_port="${HANDOFF_PREP_PORT:-7103}"
+records_port="${RECORD_KEEPER_PORT:-7104}"
+services=(rules-check handoff-prep record-keeper answer)
+
+log() { echo "services.sh: $*" >&2; }
+
+pid_of() {
+  local f="$run/pids/$1.pid"
+  [[ -f "$f" ]] || return 1
+  local pid; pid="$(cat "$f")"
+  kill -0 "$pid" 2>/dev/null || return 1
+  echo "$pid"
+}
+
+start_one() {
+  local name="$1" port="$2" metrics="$3"; shift 3
+  if pid="$(pid_of "$name")"; then log "$name already running (pid $pid)"; return 0; fi
+  rm -f "$run/pids/$name.ready"
+  nohup "$bin/$name" --grpc_port="$port" --metrics_port="$metrics" \
+    --kafka_brokers="$brokers" --journal_dir="$run/journal" \
+    --ready_file="$run/pids/$name.ready" "$@" \
+    >"$run/logs/$name.log" 2>&1 </dev/null &
+  echo $! >"$run/pids/$name.pid"
+  for _ in $(seq 1 300); do
+    [[ -f "$run/pids/$name.ready" ]] && { log "$name serving on 127.0.0.1:$port (metrics :$metrics)"; return 0; }
+    if ! kill -0 "$(cat "$run/pids/$name.pid")" 2>/dev/null; then
+      log "$name exited; last lines of $run/logs/$name.log:"; tail -n 20 "$run/logs/$name.log" >&2; return 1
+    fi
+    sleep 0.1
+  done
+  log "$name did not become ready within 30s"; return 1
+}
+
+start() {
+  mkdir -p "$run/logs" "$run/pids" "$run/keys" "$run/journal"
+  if [[ ! -s "$run/keys/phi.key" ]]; then
+    (umask 077; od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$run/keys/phi.key")
+    log "made a local PHI sealing key at $run/keys/phi.key"
+  fi
+  local key="$run/keys/phi.key"
+  start_one rules-check "$rules_port" 9102 --policy="$policy"
+  start_one handoff-prep "$handoff_port" 9103 --policy="$policy" --phi_key_file="$key"
+  start_one record-keeper "$records_port" 9104
+  start_one answer "$answer_port" 9101 --policy="$policy" --phi_key_file="$key" \
+    --rules_check_addr="127.0.0.1:$rules_port" --handoff_prep_addr="127.0.0.1:$handoff_port"
+}
+
+stop() {
+  for name in answer record-keeper handoff-prep rules-check; do
+    if pid="$(pid_of "$name")"; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+      log "stopped $name"
+    fi
+    rm -f "$run/pids/$name.pid" "$run/pids/$name.ready"
+  done
+}
+
+status() {
+  local rc=0
+  for name in "${services[@]}"; do
+    if pid="$(pid_of "$name")"; then echo "$name running $pid"; else echo "$name stopped"; rc=1; fi
+  done
+  return $rc
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+esac

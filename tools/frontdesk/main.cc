@@ -1,0 +1,212 @@
+// frontdesk: the command-line tool for operators, staff and auditors.
+//
+//   frontdesk call [--script FILE]    talk to the front desk (answer service)
+//   frontdesk replay --call ID        a call's timeline, read from Kafka
+//
+// Thin glue over call_script.h and replay_timeline.h.
+#include <grpcpp/grpcpp.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "frontdesk/answer/v1/answer_service.grpc.pb.h"
+#include "libs/kafka/kafka_key_reader.h"
+#include "libs/kafka/kafka_settings.h"
+#include "tools/frontdesk/call_script.h"
+#include "tools/frontdesk/replay_timeline.h"
+
+namespace {
+
+std::string EnvOr(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::string(v) : std::string(fallback);
+}
+
+}  // namespace
+
+ABSL_FLAG(std::string, answer, EnvOr("FRONTDESK_ANSWER_ADDR", "127.0.0.1:7101"),
+          "call: the answer service address (env FRONTDESK_ANSWER_ADDR)");
+ABSL_FLAG(std::string, tenant, EnvOr("FRONTDESK_TENANT", "sunrise-family-medicine"),
+          "call: the clinic (env FRONTDESK_TENANT)");
+ABSL_FLAG(std::string, script, "", "call: play the turns in this file, one per line");
+ABSL_FLAG(std::string, caller_number, "", "call: the caller's number, if known");
+ABSL_FLAG(std::string, call, "", "replay: the call id");
+ABSL_FLAG(std::string, kafka_brokers,
+          EnvOr("FRONTDESK_KAFKA_BROKERS", "127.0.0.1:19092"),
+          "replay: Kafka bootstrap servers (env FRONTDESK_KAFKA_BROKERS)");
+ABSL_FLAG(std::string, kafka_properties, EnvOr("FRONTDESK_KAFKA_PROPERTIES", ""),
+          "replay: extra librdkafka properties k=v,k=v");
+ABSL_FLAG(std::string, phi_key_file, "",
+          "replay: open sealed PHI with this key file (shows caller words)");
+
+namespace av = ::frontdesk::answer::v1;
+
+namespace {
+
+constexpr char kUsage[] =
+    "frontdesk: the command-line tool of the frontdesk system.\n\n"
+    "  frontdesk call [--answer ADDR] [--script FILE] [--caller_number N]\n"
+    "      Talk to the front desk. Interactive on a terminal; with --script,\n"
+    "      plays the turns in FILE (one per line, '#' comments).\n"
+    "  frontdesk replay --call ID [--kafka_brokers B] [--phi_key_file F]\n"
+    "      Print a call's timeline read straight from Kafka, and verify its\n"
+    "      hash chains. Exit 0 when intact, 3 when damage was found.\n\n"
+    "Run 'frontdesk --help' for every flag.";
+
+int RunCall() {
+  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_answer),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = av::Answer::NewStub(channel);
+  std::vector<std::string> scripted;
+  const bool from_script = !absl::GetFlag(FLAGS_script).empty();
+  if (from_script) {
+    auto turns = frontdesk::cli::LoadCallScript(absl::GetFlag(FLAGS_script));
+    if (!turns.ok()) {
+      std::cerr << "frontdesk call: " << turns.status().message() << "\n";
+      return 2;
+    }
+    scripted = *std::move(turns);
+  }
+  const bool interactive = !from_script && isatty(STDIN_FILENO);
+
+  av::StartCallRequest start;
+  start.set_tenant_id(absl::GetFlag(FLAGS_tenant));
+  start.set_channel(av::CHANNEL_VOICE);
+  start.set_direction(av::DIRECTION_INBOUND);
+  start.set_reason(av::CALL_REASON_AFTER_HOURS);
+  start.set_caller_number(absl::GetFlag(FLAGS_caller_number));
+  av::StartCallResponse started;
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Status s = stub->StartCall(&ctx, start, &started);
+    if (!s.ok()) {
+      std::cerr << "frontdesk call: answer at " << absl::GetFlag(FLAGS_answer)
+                << ": " << s.error_message() << " (code " << s.error_code() << ")\n";
+      return 1;
+    }
+  }
+  std::cout << "frontdesk: " << started.greeting() << "\n";
+  if (started.fallback()) {
+    std::cout << "(the call could not be recorded; nothing was done)\n";
+    return 1;
+  }
+  const std::string call_id = started.call_id();
+  std::cout << "(call " << call_id << ")\n";
+
+  size_t next = 0;
+  bool over = false;
+  while (!over) {
+    std::string line;
+    if (from_script) {
+      if (next >= scripted.size()) break;
+      line = scripted[next++];
+      std::cout << "caller:    " << line << "\n";
+    } else {
+      if (interactive) std::cout << "you> " << std::flush;
+      if (!std::getline(std::cin, line)) break;
+      if (line.empty()) continue;
+    }
+    av::TurnRequest turn;
+    turn.set_call_id(call_id);
+    turn.set_utterance(line);
+    av::TurnResponse reply;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
+    grpc::Status s = stub->Turn(&ctx, turn, &reply);
+    if (!s.ok()) {
+      std::cout << "(turn refused: " << s.error_message() << ")\n";
+      continue;
+    }
+    std::cout << "frontdesk: " << reply.reply() << "\n";
+    std::string notes;
+    for (const auto& q : reply.quoted_texts()) notes += " quoted=" + q;
+    if (!reply.handoff_id().empty()) notes += " handoff=" + reply.handoff_id();
+    if (reply.fallback()) notes += " FALLBACK (no action taken)";
+    std::cout << "           [" << av::CallState_Name(reply.state()) << notes << "]\n";
+    over = reply.call_over();
+  }
+  av::EndCallRequest end;
+  end.set_call_id(call_id);
+  av::EndCallResponse ended;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::Status s = stub->EndCall(&ctx, end, &ended);
+  if (!s.ok()) std::cout << "(end of call not recorded: " << s.error_message() << ")\n";
+  std::cout << "(call " << call_id << " ended; replay it with: frontdesk replay --call "
+            << call_id << ")\n";
+  return 0;
+}
+
+int RunReplay() {
+  const std::string call_id = absl::GetFlag(FLAGS_call);
+  if (call_id.empty()) {
+    std::cerr << "frontdesk replay: --call is required\n";
+    return 2;
+  }
+  auto settings = frontdesk::kafka::ParseKafkaSettings(
+      absl::GetFlag(FLAGS_kafka_brokers), absl::GetFlag(FLAGS_kafka_properties));
+  if (!settings.ok()) {
+    std::cerr << "frontdesk replay: " << settings.status().message() << "\n";
+    return 2;
+  }
+  std::optional<frontdesk::phi::PhiSealer> sealer;
+  if (!absl::GetFlag(FLAGS_phi_key_file).empty()) {
+    auto s = frontdesk::phi::PhiSealer::FromKeyFile(absl::GetFlag(FLAGS_phi_key_file));
+    if (!s.ok()) {
+      std::cerr << "frontdesk replay: " << s.status().message() << "\n";
+      return 2;
+    }
+    sealer = *std::move(s);
+  }
+  frontdesk::kafka::KafkaKeyReader reader(*settings);
+  auto records = reader.ReadKey(frontdesk::kafka::kCallsTopic, call_id);
+  if (!records.ok()) {
+    std::cerr << "frontdesk replay: " << records.status().message() << "\n";
+    return 1;
+  }
+  if (records->empty()) {
+    std::cerr << "frontdesk replay: no events for call " << call_id << " in "
+              << frontdesk::kafka::kCallsTopic << "\n";
+    return 1;
+  }
+  frontdesk::cli::Timeline t = frontdesk::cli::BuildTimeline(
+      call_id, *records, sealer.has_value() ? &*sealer : nullptr);
+  std::cout << "call " << call_id << " from " << frontdesk::kafka::kCallsTopic << "\n";
+  for (const std::string& line : t.lines) std::cout << line << "\n";
+  std::cout << t.events << " events from " << t.producers << " producers; ";
+  if (t.findings.empty()) {
+    std::cout << "hash chains intact\n";
+    return 0;
+  }
+  std::cout << t.findings.size() << " problems found:\n";
+  for (const auto& f : t.findings) {
+    std::cout << "  " << frontdesk::events::FindingKindName(f.kind) << " at "
+              << f.position << ": " << f.detail << "\n";
+  }
+  return 3;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsage);
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  if (rest.size() < 2) {
+    std::cerr << kUsage << "\n";
+    return 2;
+  }
+  const std::string command = rest[1];
+  if (command == "call") return RunCall();
+  if (command == "replay") return RunReplay();
+  if (command == "help") {
+    std::cout << kUsage << "\n";
+    return 0;
+  }
+  std::cerr << "frontdesk: unknown command \"" << command << "\"\n\n" << kUsage << "\n";
+  return 2;
+}

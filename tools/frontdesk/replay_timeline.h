@@ -1,0 +1,33 @@
+// Replay: a call's timeline read straight from the log, and checked.
+//
+// BuildTimeline verifies the records of one call (hashes, per-producer
+// sequences and links, duplicates) and formats one line per event: time,
+// producer, sequence, event type and a PHI-free summary. With a sealer, the
+// sealed caller words and number are opened and shown on an indented line.
+#ifndef FRONTDESK_TOOLS_FRONTDESK_REPLAY_TIMELINE_H_
+#define FRONTDESK_TOOLS_FRONTDESK_REPLAY_TIMELINE_H_
+
+#include <string>
+#include <vector>
+
+#include "libs/eventlog/event_log.h"
+#include "libs/events/chain_verifier.h"
+#include "libs/phi/phi_sealer.h"
+
+namespace frontdesk::cli {
+
+struct Timeline {
+  std::vector<std::string> lines;
+  std::vector<events::Finding> findings;
+  int64_t events = 0;
+  size_t producers = 0;
+};
+
+// `sealer` may be null: PHI then stays sealed.
+Timeline BuildTimeline(const std::string& call_id,
+                       const std::vector<eventlog::StoredRecord>& records,
+                       const phi::PhiSealer* sealer);
+
+}  // namespace frontdesk::cli
+
+#endif  // FRONTDESK_TOOLS_FRONTDESK_REPLAY_TIMELINE_H_
