@@ -1,0 +1,141 @@
+#include "tests/integration/department_harness.h"
+
+#include <grpcpp/grpcpp.h>
+#include <stdlib.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "libs/common/uuid.h"
+
+namespace frontdesk::testing {
+
+std::string TestBrokers() {
+  const char* v = std::getenv("FRONTDESK_KAFKA_BROKERS");
+  return v != nullptr && *v != '\0' ? v : "127.0.0.1:19092";
+}
+
+absl::StatusOr<pid_t> BrokerPid() {
+  const std::string cmd =
+      absl::StrCat(FRONTDESK_SOURCE_DIR, "/deploy/local/kafka/kafka.sh pid");
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return absl::InternalError("popen failed");
+  char buf[64] = {0};
+  const size_t n = fread(buf, 1, sizeof(buf) - 1, p);
+  pclose(p);
+  int pid = 0;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(std::string(buf, n)), &pid) ||
+      pid <= 0) {
+    return absl::NotFoundError("the local broker is not running (kafka.sh pid)");
+  }
+  return static_cast<pid_t>(pid);
+}
+
+absl::StatusOr<std::unique_ptr<Department>> Department::Start(
+    int append_timeout_ms) {
+  auto d = std::unique_ptr<Department>(new Department());
+  char tmpl[] = "/tmp/frontdesk-it-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");
+  d->dir_ = tmpl;
+  d->key_file_ = d->dir_ + "/phi.key";
+  {
+    std::ofstream key(d->key_file_);
+    std::string hex = NewUuid() + NewUuid();
+    std::string clean;
+    for (char c : hex) {
+      if (c != '-') clean.push_back(c);
+    }
+    key << clean.substr(0, 64) << "\n";
+  }
+  const std::string bin = FRONTDESK_BIN_DIR;
+  const std::string policy =
+      absl::StrCat(FRONTDESK_SOURCE_DIR, "/examples/clinic/policy.yaml");
+  const std::vector<std::string> common = {
+      absl::StrCat("--kafka_brokers=", TestBrokers()),
+      absl::StrCat("--append_timeout_ms=", append_timeout_ms),
+      absl::StrCat("--journal_dir=", d->dir_), "--drain_seconds=5"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> all = common;
+    all.insert(all.end(), extra.begin(), extra.end());
+    return all;
+  };
+
+  auto rules = ServiceProcess::Start(bin + "/rules-check",
+                                     with({"--policy=" + policy}), d->dir_,
+                                     d->dir_ + "/rules-check.log");
+  if (!rules.ok()) return rules.status();
+  d->rules_ = *std::move(rules);
+  auto handoff = ServiceProcess::Start(
+      bin + "/handoff-prep",
+      with({"--policy=" + policy, "--phi_key_file=" + d->key_file_}), d->dir_,
+      d->dir_ + "/handoff-prep.log");
+  if (!handoff.ok()) return handoff.status();
+  d->handoff_ = *std::move(handoff);
+  auto records = ServiceProcess::Start(
+      bin + "/record-keeper",
+      with({"--consumer_group=frontdesk-record-keeper-it-" + NewUuid()}),
+      d->dir_, d->dir_ + "/record-keeper.log");
+  if (!records.ok()) return records.status();
+  d->records_ = *std::move(records);
+  auto answer = ServiceProcess::Start(
+      bin + "/answer",
+      with({"--policy=" + policy, "--phi_key_file=" + d->key_file_,
+            "--rules_check_addr=" + d->rules_->address(),
+            "--handoff_prep_addr=" + d->handoff_->address()}),
+      d->dir_, d->dir_ + "/answer.log");
+  if (!answer.ok()) return answer.status();
+  d->answer_ = *std::move(answer);
+  return d;
+}
+
+Department::~Department() { (void)Stop(); }
+
+absl::Status Department::Stop() {
+  absl::Status status;
+  for (auto* p : {&answer_, &records_, &handoff_, &rules_}) {
+    if (*p == nullptr || (*p)->pid() <= 0) continue;
+    const std::string name = (*p)->log_path();
+    absl::StatusOr<int> code = (*p)->Terminate();
+    if (!code.ok()) {
+      status.Update(absl::InternalError(absl::StrCat(name, ": ", code.status().message())));
+    } else if (*code != 0) {
+      status.Update(absl::InternalError(absl::StrCat(name, ": exit code ", *code)));
+    }
+  }
+  return status;
+}
+
+std::string Department::Logs() const {
+  std::string out;
+  for (const char* n : {"answer", "rules-check", "handoff-prep", "record-keeper"}) {
+    absl::StrAppend(&out, ReadFile(absl::StrCat(dir_, "/", n, ".log")));
+  }
+  return out;
+}
+
+kafka::KafkaSettings Department::kafka() const {
+  kafka::KafkaSettings s;
+  s.brokers = TestBrokers();
+  return s;
+}
+
+std::unique_ptr<frontdesk::answer::v1::Answer::Stub> Department::Answer() const {
+  return frontdesk::answer::v1::Answer::NewStub(grpc::CreateChannel(
+      answer_->address(), grpc::InsecureChannelCredentials()));
+}
+
+std::unique_ptr<frontdesk::rules::v1::RulesCheck::Stub> Department::Rules() const {
+  return frontdesk::rules::v1::RulesCheck::NewStub(grpc::CreateChannel(
+      rules_->address(), grpc::InsecureChannelCredentials()));
+}
+
+std::unique_ptr<frontdesk::records::v1::Records::Stub> Department::Records() const {
+  return frontdesk::records::v1::Records::NewStub(grpc::CreateChannel(
+      records_->address(), grpc::InsecureChannelCredentials()));
+}
+
+}  // namespace frontdesk::testing

@@ -1,0 +1,65 @@
+// Department: the four real services, started as processes against the real
+// broker, for one integration test suite.
+//
+// Each department gets its own folder under /tmp with a fresh PHI key, the
+// services' logs, ready files and journals, and its own record-keeper
+// consumer group, so suites never share state except the broker.
+#ifndef FRONTDESK_TESTS_INTEGRATION_DEPARTMENT_HARNESS_H_
+#define FRONTDESK_TESTS_INTEGRATION_DEPARTMENT_HARNESS_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "frontdesk/answer/v1/answer_service.grpc.pb.h"
+#include "frontdesk/records/v1/records_service.grpc.pb.h"
+#include "frontdesk/rules/v1/rules_service.grpc.pb.h"
+#include "libs/kafka/kafka_settings.h"
+#include "tests/integration/service_process.h"
+
+namespace frontdesk::testing {
+
+inline constexpr char kTenant[] = "sunrise-family-medicine";
+
+// FRONTDESK_KAFKA_BROKERS, or the local broker of deploy/local/kafka.
+std::string TestBrokers();
+
+// The local broker's pid, from deploy/local/kafka/kafka.sh pid.
+absl::StatusOr<pid_t> BrokerPid();
+
+class Department {
+ public:
+  // Fails when the broker does not answer (start it with `make test` or
+  // deploy/local/kafka/kafka.sh start) or a service does not come up.
+  static absl::StatusOr<std::unique_ptr<Department>> Start(
+      int append_timeout_ms = 2000);
+  ~Department();
+
+  std::unique_ptr<frontdesk::answer::v1::Answer::Stub> Answer() const;
+  std::unique_ptr<frontdesk::rules::v1::RulesCheck::Stub> Rules() const;
+  std::unique_ptr<frontdesk::records::v1::Records::Stub> Records() const;
+
+  kafka::KafkaSettings kafka() const;
+  const std::string& dir() const { return dir_; }
+  const std::string& phi_key_file() const { return key_file_; }
+  ServiceProcess& answer() { return *answer_; }
+
+  // SIGTERM to every service; OK only when all exit with code 0.
+  absl::Status Stop();
+  // Every service's log, concatenated.
+  std::string Logs() const;
+
+ private:
+  std::string dir_;
+  std::string key_file_;
+  std::unique_ptr<ServiceProcess> rules_;
+  std::unique_ptr<ServiceProcess> handoff_;
+  std::unique_ptr<ServiceProcess> records_;
+  std::unique_ptr<ServiceProcess> answer_;
+};
+
+}  // namespace frontdesk::testing
+
+#endif  // FRONTDESK_TESTS_INTEGRATION_DEPARTMENT_HARNESS_H_
