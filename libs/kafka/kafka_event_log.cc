@@ -100,6 +100,17 @@ absl::StatusOr<std::unique_ptr<KafkaEventLog>> KafkaEventLog::Create(
   if (!log->producer_) {
     return absl::InternalError(absl::StrCat("kafka producer: ", err));
   }
+  for (const std::string& name : options.warm_topics) {
+    std::unique_ptr<RdKafka::Topic> topic(
+        RdKafka::Topic::create(log->producer_.get(), name, nullptr, err));
+    if (!topic) continue;
+    RdKafka::Metadata* md = nullptr;
+    if (log->producer_->metadata(false, topic.get(), &md, 5000) ==
+        RdKafka::ERR_NO_ERROR) {
+      delete md;
+    }
+    log->warm_.push_back(std::move(topic));
+  }
   KafkaEventLog* raw = log.get();
   log->poller_ = std::thread([raw] {
     while (!raw->stop_.load()) raw->producer_->poll(50);
@@ -116,6 +127,7 @@ KafkaEventLog::~KafkaEventLog() {
     producer_->purge(RdKafka::Producer::PURGE_QUEUE |
                      RdKafka::Producer::PURGE_INFLIGHT);
     producer_->poll(0);
+    warm_.clear();
     producer_.reset();
   } else {
     stop_.store(true);

@@ -29,6 +29,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -37,6 +38,7 @@
 
 namespace RdKafka {
 class Producer;
+class Topic;
 }  // namespace RdKafka
 
 namespace frontdesk::kafka {
@@ -46,6 +48,9 @@ struct KafkaEventLogOptions {
   std::string journal_path;
   // client.id, for broker-side attribution.
   std::string client_id = "frontdesk";
+  // Topics this log will write to. Create() fetches their metadata up front,
+  // so the first append of a new process does not pay for it.
+  std::vector<std::string> warm_topics;
 };
 
 // Counters since start.
@@ -92,6 +97,7 @@ class KafkaEventLog : public eventlog::EventLog {
   const KafkaEventLogOptions options_;
   std::unique_ptr<Callbacks> callbacks_;
   std::unique_ptr<RdKafka::Producer> producer_;
+  std::vector<std::unique_ptr<RdKafka::Topic>> warm_;
   std::thread poller_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> fatal_{false};

@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
   }
   auto log = frontdesk::kafka::KafkaEventLog::Create(
       *kafka, {.journal_path = frontdesk::serving::JournalPathFromFlags("answer"),
-               .client_id = "frontdesk-answer"});
+               .client_id = "frontdesk-answer",
+               .warm_topics = {frontdesk::kafka::kCallsTopic}});
   if (!log.ok()) {
     std::cerr << "answer: " << log.status() << "\n";
     return 1;

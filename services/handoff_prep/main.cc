@@ -51,9 +51,14 @@ int main(int argc, char** argv) {
     std::cerr << "handoff-prep: " << topics << "\n";
     return 1;
   }
+  std::vector<std::string> warm = {frontdesk::kafka::kCallsTopic};
+  for (const std::string& q : shared->QueueIds()) {
+    warm.push_back(frontdesk::kafka::HandoffTopic(q));
+  }
   auto log = frontdesk::kafka::KafkaEventLog::Create(
       *kafka, {.journal_path = frontdesk::serving::JournalPathFromFlags("handoff-prep"),
-               .client_id = "frontdesk-handoff-prep"});
+               .client_id = "frontdesk-handoff-prep",
+               .warm_topics = warm});
   if (!log.ok()) {
     std::cerr << "handoff-prep: " << log.status() << "\n";
     return 1;

@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
   }
   auto log = frontdesk::kafka::KafkaEventLog::Create(
       *kafka, {.journal_path = frontdesk::serving::JournalPathFromFlags("rules-check"),
-               .client_id = "frontdesk-rules-check"});
+               .client_id = "frontdesk-rules-check",
+               .warm_topics = {frontdesk::kafka::kCallsTopic}});
   if (!log.ok()) {
     std::cerr << "rules-check: " << log.status() << "\n";
     return 1;
