@@ -55,6 +55,7 @@ bench: build
 	@$(SERVICES) start
 	$(BUILD_DIR)/bin/turn_latency --answer=127.0.0.1:$${ANSWER_PORT:-7101} --turns=400
 	$(BUILD_DIR)/bin/core_benchmark
+	$(BUILD_DIR)/bin/rules_evaluate_benchmark
 
 fmt:
 	@command -v clang-format >/dev/null || { sudo=; [ "$$(id -u)" -ne 0 ] && sudo=sudo; $$sudo apt-get install -y -q clang-format; }

@@ -1,11 +1,11 @@
 // Micro-benchmarks of the per-event work: hashing and sealing an envelope,
-// verifying it, sealing PHI, and applying the Handoff Map to an utterance.
+// verifying it, and sealing PHI. rules_evaluate_benchmark.cc covers the
+// Handoff Map.
 #include "benchmark/benchmark.h"
 #include "frontdesk/events/v1/call_events.pb.h"
 #include "libs/events/chain_verifier.h"
 #include "libs/events/event_chain.h"
 #include "libs/phi/phi_sealer.h"
-#include "services/rules_check/handoff_map.h"
 
 namespace frontdesk {
 namespace {
@@ -57,16 +57,7 @@ void BM_SealPhi(benchmark::State& state) {
 }
 BENCHMARK(BM_SealPhi);
 
-void BM_ApplyHandoffMap(benchmark::State& state) {
-  auto policy = policy::LoadPolicyFile(FRONTDESK_SAMPLE_POLICY);
-  const std::string words =
-      "Hi, I was wondering what time you open on Saturday, and also whether "
-      "there is parking near the clinic for my mother";
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(rules_check::ApplyHandoffMap(*policy, words));
-  }
-}
-BENCHMARK(BM_ApplyHandoffMap);
+
 
 }  // namespace
 }  // namespace frontdesk

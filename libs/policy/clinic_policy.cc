@@ -4,388 +4,422 @@
 #include <set>
 #include <sstream>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "libs/events/event_envelope.h"
+#include "libs/policy/internal/yaml_proto_reader.h"
+#include "libs/policy/utterance_tokens.h"
 #include "yaml-cpp/yaml.h"
 
 namespace frontdesk::policy {
 
-const ApprovedText* ClinicPolicy::FindText(absl::string_view id) const {
-  for (const ApprovedText& t : approved_texts) {
-    if (t.id == id) return &t;
+namespace pv = ::frontdesk::policy::v1;
+
+std::string PolicyError::ToString() const {
+  if (line == 0) return absl::StrCat(source, ": ", message);
+  return absl::StrCat(source, ":", line, ":", column, ": ", message);
+}
+
+const pv::ApprovedText* ClinicPolicy::FindText(absl::string_view id) const {
+  for (const auto& t : proto_.approved_texts()) {
+    if (t.id() == id) return &t;
   }
   return nullptr;
 }
 
-const Queue* ClinicPolicy::FindQueue(absl::string_view id) const {
-  for (const Queue& q : queues) {
-    if (q.id == id) return &q;
+const pv::Queue* ClinicPolicy::FindQueue(absl::string_view id) const {
+  for (const auto& q : proto_.queues()) {
+    if (q.id() == id) return &q;
   }
   return nullptr;
+}
+
+const pv::RequestType* ClinicPolicy::FindRequestType(absl::string_view id) const {
+  for (const auto& r : proto_.request_types()) {
+    if (r.id() == id) return &r;
+  }
+  return nullptr;
+}
+
+const pv::PhiScope* ClinicPolicy::FindPhiScope(absl::string_view request_type) const {
+  for (const auto& s : proto_.phi_scopes()) {
+    if (s.request_type() == request_type) return &s;
+  }
+  return nullptr;
+}
+
+const pv::VisitType* ClinicPolicy::FindVisitType(absl::string_view id) const {
+  for (const auto& v : proto_.booking().visit_types()) {
+    if (v.id() == id) return &v;
+  }
+  return nullptr;
+}
+
+const pv::ApprovedText& ClinicPolicy::Script(const std::string& text_id) const {
+  return *FindText(text_id);
 }
 
 std::vector<std::string> ClinicPolicy::QueueIds() const {
   std::vector<std::string> ids;
-  for (const Queue& q : queues) ids.push_back(q.id);
+  for (const auto& q : proto_.queues()) ids.push_back(q.id());
   return ids;
-}
-
-std::string NormalizeText(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  bool space = true;  // drops leading spaces
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    char mapped = ' ';
-    if (absl::ascii_isalnum(c)) {
-      mapped = static_cast<char>(absl::ascii_tolower(c));
-    } else if (c == '\'') {
-      mapped = '\'';
-    } else if (c == 0xE2 && i + 2 < text.size() &&
-               static_cast<unsigned char>(text[i + 1]) == 0x80 &&
-               (static_cast<unsigned char>(text[i + 2]) == 0x98 ||
-                static_cast<unsigned char>(text[i + 2]) == 0x99)) {
-      mapped = '\'';  // U+2018 / U+2019
-      i += 2;
-    } else if (c >= 0x80) {
-      mapped = static_cast<char>(c);  // other UTF-8 bytes are kept as is
-    }
-    if (mapped == ' ') {
-      if (!space) out.push_back(' ');
-      space = true;
-    } else {
-      out.push_back(mapped);
-      space = false;
-    }
-  }
-  if (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
 }
 
 namespace {
 
-// Walks the YAML tree and records the first error with its place.
-class Reader {
+// Semantic checks over the parsed proto; each error is placed with the
+// reader's recorded positions.
+class Checker {
  public:
-  explicit Reader(absl::string_view source) : source_(source) {}
+  Checker(const pv::Policy& p, const internal::YamlProtoReader& reader,
+          std::string source, std::vector<PolicyError>* errors)
+      : p_(p), reader_(reader), source_(std::move(source)), errors_(errors) {}
 
-  const absl::Status& status() const { return status_; }
-  bool ok() const { return status_.ok(); }
-
-  bool Fail(const YAML::Node& at, absl::string_view message) {
-    if (status_.ok()) {
-      const YAML::Mark m = at.Mark();
-      status_ = absl::InvalidArgumentError(
-          m.is_null() ? absl::StrCat(source_, ": ", message)
-                      : absl::StrCat(source_, ":", m.line + 1, ":",
-                                     m.column + 1, ": ", message));
+  void Run() {
+    Required(p_.label(), "label");
+    CheckClinic();
+    if (p_.rollout_mode() == pv::ROLLOUT_MODE_UNSPECIFIED) {
+      Error("rollout_mode", "required; one of: capture_only, answers, scheduling, reminders");
     }
-    return false;
-  }
-
-  // Checks that `node` is a map whose keys are all in `allowed`, and that
-  // every key in `required` is present.
-  bool Map(const YAML::Node& node, absl::string_view path,
-           const std::set<std::string>& allowed,
-           const std::set<std::string>& required) {
-    if (!node.IsMap()) {
-      return Fail(node, absl::StrCat(path, ": expected a mapping"));
-    }
-    for (const auto& kv : node) {
-      const std::string key = kv.first.as<std::string>();
-      if (allowed.count(key) == 0) {
-        return Fail(kv.first,
-                    absl::StrCat(path, ": unknown key \"", key,
-                                 "\"; expected one of: ",
-                                 absl::StrJoin(allowed, ", ")));
+    if (p_.queues().empty()) Error("queues", "needs at least one queue");
+    for (int i = 0; i < p_.queues_size(); ++i) CheckQueue(i);
+    RefQueue(p_.default_queue(), "default_queue", true);
+    for (int i = 0; i < p_.approved_texts_size(); ++i) CheckText(i);
+    if (p_.human_only().empty()) Error("human_only", "needs at least one category");
+    for (int i = 0; i < p_.human_only_size(); ++i) CheckHumanOnly(i);
+    for (int i = 0; i < p_.ai_assisted_size(); ++i) CheckAiAssisted(i);
+    for (int i = 0; i < p_.request_types_size(); ++i) CheckRequestType(i);
+    CheckScripts();
+    for (int i = 0; i < p_.phi_scopes_size(); ++i) CheckPhiScope(i);
+    std::set<std::string> subs;
+    for (int i = 0; i < p_.subprocessors_size(); ++i) {
+      const auto& s = p_.subprocessors(i);
+      const std::string path = absl::StrCat("subprocessors[", i, "]");
+      Id(s.id(), path + ".id", &subs, "subprocessor");
+      if (s.kind() == pv::SUBPROCESSOR_KIND_UNSPECIFIED) {
+        Error(path + ".kind", "required; one of: speech, messaging, hosting, model, analytics");
       }
     }
-    for (const std::string& key : required) {
-      if (!node[key]) {
-        return Fail(node, absl::StrCat(path, ": missing required key \"", key,
-                                       "\""));
-      }
-    }
-    return true;
-  }
-
-  bool String(const YAML::Node& map, const std::string& key,
-              absl::string_view path, std::string* out) {
-    const YAML::Node n = map[key];
-    if (!n) return true;
-    if (!n.IsScalar()) {
-      return Fail(n, absl::StrCat(path, ".", key, ": expected a string"));
-    }
-    *out = n.as<std::string>();
-    if (absl::StripAsciiWhitespace(*out).empty()) {
-      return Fail(n, absl::StrCat(path, ".", key, ": must not be empty"));
-    }
-    return true;
-  }
-
-  bool Id(const YAML::Node& map, const std::string& key, absl::string_view path,
-          std::string* out) {
-    if (!String(map, key, path, out)) return false;
-    for (char c : *out) {
-      if (!(absl::ascii_islower(static_cast<unsigned char>(c)) ||
-            absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '-')) {
-        return Fail(map[key], absl::StrCat(path, ".", key, ": \"", *out,
-                                           "\" must use only a-z, 0-9 and -"));
-      }
-    }
-    return true;
-  }
-
-  bool Int(const YAML::Node& map, const std::string& key, absl::string_view path,
-           int64_t min, int64_t max, int64_t* out) {
-    const YAML::Node n = map[key];
-    if (!n) return true;
-    int64_t v = 0;
-    if (!n.IsScalar() || !YAML::convert<int64_t>::decode(n, v)) {
-      return Fail(n, absl::StrCat(path, ".", key, ": expected an integer"));
-    }
-    if (v < min || v > max) {
-      return Fail(n, absl::StrCat(path, ".", key, ": ", v, " is outside ", min,
-                                  "..", max));
-    }
-    *out = v;
-    return true;
-  }
-
-  bool Bool(const YAML::Node& map, const std::string& key,
-            absl::string_view path, bool* out) {
-    const YAML::Node n = map[key];
-    if (!n) return true;
-    bool v = false;
-    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) {
-      return Fail(n, absl::StrCat(path, ".", key, ": expected true or false"));
-    }
-    *out = v;
-    return true;
-  }
-
-  bool StringList(const YAML::Node& map, const std::string& key,
-                  absl::string_view path, std::vector<std::string>* out) {
-    const YAML::Node n = map[key];
-    if (!n) return true;
-    if (!n.IsSequence()) {
-      return Fail(n, absl::StrCat(path, ".", key, ": expected a list"));
-    }
-    for (size_t i = 0; i < n.size(); ++i) {
-      if (!n[i].IsScalar()) {
-        return Fail(n[i], absl::StrCat(path, ".", key, "[", i,
-                                       "]: expected a string"));
-      }
-      std::string v = NormalizeText(n[i].as<std::string>());
-      if (v.empty()) {
-        return Fail(n[i], absl::StrCat(path, ".", key, "[", i,
-                                       "]: must contain a letter or digit"));
-      }
-      out->push_back(std::move(v));
-    }
-    return true;
-  }
-
-  bool List(const YAML::Node& root, const std::string& key) {
-    const YAML::Node n = root[key];
-    if (!n.IsSequence() || n.size() == 0) {
-      return Fail(n ? n : root, absl::StrCat(key, ": expected a non-empty list"));
-    }
-    return true;
+    CheckBooking();
   }
 
  private:
-  std::string source_;
-  absl::Status status_;
+  void Error(const std::string& path, const std::string& message) {
+    const internal::Position at = reader_.Find(path);
+    errors_->push_back({source_, at.line, at.column, absl::StrCat(path, ": ", message)});
+  }
+
+  bool Required(const std::string& value, const std::string& path) {
+    if (absl::StripAsciiWhitespace(value).empty()) {
+      Error(path, "required, must not be empty");
+      return false;
+    }
+    return true;
+  }
+
+  // An id: required, [a-z0-9-]+, unique within `seen`.
+  void Id(const std::string& id, const std::string& path, std::set<std::string>* seen,
+          const char* what) {
+    if (!Required(id, path)) return;
+    for (char c : id) {
+      if (!(absl::ascii_islower(static_cast<unsigned char>(c)) ||
+            absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '-')) {
+        Error(path, absl::StrCat("\"", id, "\" must use only a-z, 0-9 and -"));
+        return;
+      }
+    }
+    if (seen != nullptr && !seen->insert(id).second) {
+      Error(path, absl::StrCat("duplicate ", what, " id \"", id, "\""));
+    }
+  }
+
+  void RuleId(const std::string& id, const std::string& path) {
+    if (!Required(id, path)) return;
+    if (!rule_ids_.insert(id).second) {
+      Error(path, absl::StrCat("duplicate rule id \"", id, "\""));
+    }
+  }
+
+  void RefQueue(const std::string& id, const std::string& path, bool required) {
+    if (id.empty()) {
+      if (required) Error(path, "required: the id of a queue");
+      return;
+    }
+    if (queue_ids_.count(id) == 0) {
+      Error(path, absl::StrCat("no queue with id \"", id, "\""));
+    }
+  }
+
+  void RefText(const std::string& id, const std::string& path) {
+    if (id.empty()) {
+      Error(path, "required: the id of an approved text");
+      return;
+    }
+    if (text_ids_.count(id) == 0) {
+      Error(path, absl::StrCat("no approved text with id \"", id, "\""));
+    }
+  }
+
+  void Time(const std::string& hhmm, const std::string& path) {
+    absl::Time t;
+    std::string err;
+    if (hhmm.size() != 5 || !absl::ParseTime("%H:%M", hhmm, &t, &err)) {
+      Error(path, absl::StrCat("\"", hhmm, "\" is not a time; expected HH:MM"));
+    }
+  }
+
+  void Date(const std::string& ymd, const std::string& path) {
+    absl::Time t;
+    std::string err;
+    if (ymd.size() != 10 || !absl::ParseTime("%Y-%m-%d", ymd, &t, &err)) {
+      Error(path, absl::StrCat("\"", ymd, "\" is not a date; expected YYYY-MM-DD"));
+    }
+  }
+
+  void Hours(const pv::OpeningHours& h, const std::string& path) {
+    if (h.day() == pv::WEEKDAY_UNSPECIFIED) Error(path + ".day", "required: a weekday");
+    Time(h.open(), path + ".open");
+    Time(h.close(), path + ".close");
+    if (h.open().size() == 5 && h.close().size() == 5 && h.open() >= h.close()) {
+      Error(path + ".close", "must be later than open");
+    }
+  }
+
+  void CheckClinic() {
+    const auto& c = p_.clinic();
+    Id(c.tenant_id(), "clinic.tenant_id", nullptr, "tenant");
+    Required(c.name(), "clinic.name");
+    if (Required(c.timezone(), "clinic.timezone")) {
+      absl::TimeZone tz;
+      if (!absl::LoadTimeZone(c.timezone(), &tz)) {
+        Error("clinic.timezone", absl::StrCat("unknown time zone \"", c.timezone(), "\""));
+      }
+    }
+    for (int i = 0; i < c.office_hours_size(); ++i) {
+      Hours(c.office_hours(i), absl::StrCat("clinic.office_hours[", i, "]"));
+    }
+    for (int i = 0; i < c.holidays_size(); ++i) {
+      const std::string path = absl::StrCat("clinic.holidays[", i, "]");
+      Date(c.holidays(i).date(), path + ".date");
+      Required(c.holidays(i).name(), path + ".name");
+    }
+  }
+
+  void CheckQueue(int i) {
+    const auto& q = p_.queues(i);
+    const std::string path = absl::StrCat("queues[", i, "]");
+    Id(q.id(), path + ".id", &queue_ids_, "queue");
+    Id(q.owner_role(), path + ".owner_role", nullptr, "role");
+    Id(q.backup_role(), path + ".backup_role", nullptr, "role");
+    if (!q.last_resort_role().empty()) {
+      Id(q.last_resort_role(), path + ".last_resort_role", nullptr, "role");
+    }
+    if (q.claim_window_minutes() < 1 || q.claim_window_minutes() > 7 * 24 * 60) {
+      Error(path + ".claim_window_minutes", "required, between 1 and 10080");
+    }
+  }
+
+  void CheckText(int i) {
+    const auto& t = p_.approved_texts(i);
+    const std::string path = absl::StrCat("approved_texts[", i, "]");
+    Id(t.id(), path + ".id", &text_ids_, "approved text");
+    if (t.version() < 1) Error(path + ".version", "required, 1 or more");
+    Required(t.text(), path + ".text");
+    Phrases(t.phrasings(), path + ".phrasings", absl::StrCat("approved text ", t.id()));
+  }
+
+  // Each phrase must have a word; a phrase may not be claimed twice within
+  // one group (human-only triggers are one group across categories).
+  void Phrases(const google::protobuf::RepeatedPtrField<std::string>& phrases,
+               const std::string& path, const std::string& owner,
+               absl::flat_hash_map<std::string, std::string>* claimed = nullptr) {
+    absl::flat_hash_map<std::string, std::string> local;
+    if (claimed == nullptr) claimed = &local;
+    for (int j = 0; j < phrases.size(); ++j) {
+      const std::string item = absl::StrCat(path, "[", j, "]");
+      const std::string canon = CanonicalPhrase(phrases[j]);
+      if (canon.empty()) {
+        Error(item, "must contain a word");
+        continue;
+      }
+      auto [it, inserted] = claimed->emplace(canon, owner);
+      if (!inserted) {
+        Error(item, absl::StrCat("\"", phrases[j], "\" is already listed",
+                                 it->second == owner ? "" : absl::StrCat(" by ", it->second)));
+      }
+    }
+  }
+
+  void CheckHumanOnly(int i) {
+    const auto& c = p_.human_only(i);
+    const std::string path = absl::StrCat("human_only[", i, "]");
+    Id(c.id(), path + ".id", &category_ids_, "category");
+    RuleId(c.rule_id(), path + ".rule_id");
+    RefQueue(c.queue(), path + ".queue", true);
+    if (c.triggers().empty()) Error(path + ".triggers", "needs at least one phrase");
+    Phrases(c.triggers(), path + ".triggers", absl::StrCat("category ", c.id()),
+            &trigger_owner_);
+  }
+
+  void CheckAiAssisted(int i) {
+    const auto& c = p_.ai_assisted(i);
+    const std::string path = absl::StrCat("ai_assisted[", i, "]");
+    Id(c.id(), path + ".id", &category_ids_, "condition");
+    RuleId(c.rule_id(), path + ".rule_id");
+    RefQueue(c.queue(), path + ".queue", true);
+    if (c.phrases().empty()) Error(path + ".phrases", "needs at least one phrase");
+    Phrases(c.phrases(), path + ".phrases", absl::StrCat("condition ", c.id()),
+            &assisted_owner_);
+  }
+
+  void CheckRequestType(int i) {
+    const auto& r = p_.request_types(i);
+    const std::string path = absl::StrCat("request_types[", i, "]");
+    Id(r.id(), path + ".id", &request_type_ids_, "request type");
+    RuleId(r.rule_id(), path + ".rule_id");
+    if (r.lane() == pv::LANE_UNSPECIFIED) {
+      Error(path + ".lane", "required; one of: ai_owned, ai_assisted, human_only");
+    }
+    RefQueue(r.queue(), path + ".queue", r.lane() != pv::LANE_AI_OWNED);
+    Phrases(r.phrasings(), path + ".phrasings", absl::StrCat("request type ", r.id()),
+            &phrasing_owner_);
+  }
+
+  void CheckScripts() {
+    const auto& s = p_.scripts();
+    RefText(s.greeting(), "scripts.greeting");
+    RefText(s.fallback(), "scripts.fallback");
+    RefText(s.urgent(), "scripts.urgent");
+    RefText(s.handoff(), "scripts.handoff");
+    RefText(s.callback(), "scripts.callback");
+    RefText(s.goodbye(), "scripts.goodbye");
+    if (!s.consent().empty()) RefText(s.consent(), "scripts.consent");
+  }
+
+  void CheckPhiScope(int i) {
+    const auto& s = p_.phi_scopes(i);
+    const std::string path = absl::StrCat("phi_scopes[", i, "]");
+    if (request_type_ids_.count(s.request_type()) == 0) {
+      Error(path + ".request_type",
+            absl::StrCat("no request type with id \"", s.request_type(), "\""));
+    }
+    for (int j = 0; j < s.send_to_queues_size(); ++j) {
+      RefQueue(s.send_to_queues(j), absl::StrCat(path, ".send_to_queues[", j, "]"), true);
+    }
+    std::set<int> collected(s.collect().begin(), s.collect().end());
+    for (int j = 0; j < s.store_size(); ++j) {
+      if (collected.count(s.store(j)) == 0) {
+        Error(absl::StrCat(path, ".store[", j, "]"),
+              "a field may be stored only if it is collected");
+      }
+    }
+  }
+
+  void CheckBooking() {
+    const auto& b = p_.booking();
+    std::set<std::string> visits;
+    std::set<std::string> clinicians;
+    for (int i = 0; i < b.visit_types_size(); ++i) {
+      const auto& v = b.visit_types(i);
+      const std::string path = absl::StrCat("booking.visit_types[", i, "]");
+      Id(v.id(), path + ".id", &visits, "visit type");
+      if (v.minutes() < 5 || v.minutes() > 480) {
+        Error(path + ".minutes", "required, between 5 and 480");
+      }
+      if (v.clinicians().empty()) Error(path + ".clinicians", "needs at least one clinician");
+      for (const auto& c : v.clinicians()) clinicians.insert(c);
+    }
+    for (int i = 0; i < b.hours_size(); ++i) {
+      Hours(b.hours(i), absl::StrCat("booking.hours[", i, "]"));
+    }
+    for (int i = 0; i < b.exclusions_size(); ++i) {
+      const auto& e = b.exclusions(i);
+      const std::string path = absl::StrCat("booking.exclusions[", i, "]");
+      Date(e.date(), path + ".date");
+      if (!e.clinician().empty() && clinicians.count(e.clinician()) == 0) {
+        Error(path + ".clinician",
+              absl::StrCat("\"", e.clinician(), "\" is not a clinician of any visit type"));
+      }
+    }
+    RefQueue(b.exceptions_queue(), "booking.exceptions_queue", !b.visit_types().empty());
+  }
+
+  const pv::Policy& p_;
+  const internal::YamlProtoReader& reader_;
+  const std::string source_;
+  std::vector<PolicyError>* errors_;
+  std::set<std::string> queue_ids_, text_ids_, category_ids_, request_type_ids_, rule_ids_;
+  absl::flat_hash_map<std::string, std::string> trigger_owner_, assisted_owner_,
+      phrasing_owner_;
 };
 
-absl::StatusOr<ClinicPolicy> Check(const YAML::Node& root, Reader& r) {
-  ClinicPolicy p;
-  if (!r.Map(root, "policy",
-             {"policy_version", "clinic", "queues", "human_only",
-              "approved_texts", "scripts", "default_queue"},
-             {"policy_version", "clinic", "queues", "human_only",
-              "approved_texts", "scripts", "default_queue"}) ||
-      !r.String(root, "policy_version", "policy", &p.version)) {
-    return r.status();
+std::string Fingerprint(const pv::Policy& p) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream sos(&bytes);
+    google::protobuf::io::CodedOutputStream cos(&sos);
+    cos.SetSerializationDeterministic(true);
+    p.SerializeToCodedStream(&cos);
   }
-
-  const YAML::Node clinic = root["clinic"];
-  if (!r.Map(clinic, "clinic", {"tenant_id", "name", "timezone"},
-             {"tenant_id", "name", "timezone"}) ||
-      !r.Id(clinic, "tenant_id", "clinic", &p.clinic.tenant_id) ||
-      !r.String(clinic, "name", "clinic", &p.clinic.name) ||
-      !r.String(clinic, "timezone", "clinic", &p.clinic.timezone)) {
-    return r.status();
-  }
-  absl::TimeZone tz;
-  if (!absl::LoadTimeZone(p.clinic.timezone, &tz)) {
-    r.Fail(clinic["timezone"],
-           absl::StrCat("clinic.timezone: unknown time zone \"",
-                        p.clinic.timezone, "\""));
-    return r.status();
-  }
-
-  if (!r.List(root, "queues")) return r.status();
-  absl::flat_hash_set<std::string> queue_ids;
-  const YAML::Node queues = root["queues"];
-  for (size_t i = 0; i < queues.size(); ++i) {
-    const std::string path = absl::StrCat("queues[", i, "]");
-    const YAML::Node q = queues[i];
-    Queue out;
-    int64_t minutes = 0;
-    if (!r.Map(q, path,
-               {"id", "owner_role", "backup_role", "claim_window_minutes"},
-               {"id", "owner_role", "backup_role", "claim_window_minutes"}) ||
-        !r.Id(q, "id", path, &out.id) ||
-        !r.Id(q, "owner_role", path, &out.owner_role) ||
-        !r.Id(q, "backup_role", path, &out.backup_role) ||
-        !r.Int(q, "claim_window_minutes", path, 1, 7 * 24 * 60, &minutes)) {
-      return r.status();
-    }
-    out.claim_window = absl::Minutes(minutes);
-    if (!queue_ids.insert(out.id).second) {
-      r.Fail(q["id"], absl::StrCat(path, ".id: duplicate queue id \"", out.id,
-                                   "\""));
-      return r.status();
-    }
-    p.queues.push_back(std::move(out));
-  }
-
-  if (!r.List(root, "approved_texts")) return r.status();
-  absl::flat_hash_set<std::string> text_ids;
-  const YAML::Node texts = root["approved_texts"];
-  for (size_t i = 0; i < texts.size(); ++i) {
-    const std::string path = absl::StrCat("approved_texts[", i, "]");
-    const YAML::Node t = texts[i];
-    ApprovedText out;
-    int64_t version = 0;
-    if (!r.Map(t, path, {"id", "version", "text", "keywords"},
-               {"id", "version", "text"}) ||
-        !r.Id(t, "id", path, &out.id) ||
-        !r.Int(t, "version", path, 1, 1000000, &version) ||
-        !r.String(t, "text", path, &out.text) ||
-        !r.StringList(t, "keywords", path, &out.keywords)) {
-      return r.status();
-    }
-    out.version = static_cast<uint32_t>(version);
-    if (!text_ids.insert(out.id).second) {
-      r.Fail(t["id"], absl::StrCat(path, ".id: duplicate approved text id \"",
-                                   out.id, "\""));
-      return r.status();
-    }
-    p.approved_texts.push_back(std::move(out));
-  }
-
-  if (!r.List(root, "human_only")) return r.status();
-  absl::flat_hash_set<std::string> category_ids;
-  absl::flat_hash_set<std::string> rule_ids;
-  const YAML::Node cats = root["human_only"];
-  for (size_t i = 0; i < cats.size(); ++i) {
-    const std::string path = absl::StrCat("human_only[", i, "]");
-    const YAML::Node c = cats[i];
-    HumanOnlyCategory out;
-    if (!r.Map(c, path, {"id", "rule_id", "queue", "urgent", "triggers"},
-               {"id", "rule_id", "queue", "urgent", "triggers"}) ||
-        !r.Id(c, "id", path, &out.id) ||
-        !r.String(c, "rule_id", path, &out.rule_id) ||
-        !r.Id(c, "queue", path, &out.queue) ||
-        !r.Bool(c, "urgent", path, &out.urgent) ||
-        !r.StringList(c, "triggers", path, &out.triggers)) {
-      return r.status();
-    }
-    if (out.triggers.empty()) {
-      r.Fail(c["triggers"],
-             absl::StrCat(path, ".triggers: needs at least one phrase"));
-      return r.status();
-    }
-    if (!category_ids.insert(out.id).second) {
-      r.Fail(c["id"], absl::StrCat(path, ".id: duplicate category id \"",
-                                   out.id, "\""));
-      return r.status();
-    }
-    if (!rule_ids.insert(out.rule_id).second) {
-      r.Fail(c["rule_id"], absl::StrCat(path, ".rule_id: duplicate rule id \"",
-                                        out.rule_id, "\""));
-      return r.status();
-    }
-    if (!queue_ids.contains(out.queue)) {
-      r.Fail(c["queue"], absl::StrCat(path, ".queue: no queue with id \"",
-                                      out.queue, "\""));
-      return r.status();
-    }
-    p.human_only.push_back(std::move(out));
-  }
-
-  const YAML::Node scripts = root["scripts"];
-  const std::set<std::string> names = {"greeting", "fallback", "urgent",
-                                       "handoff",  "callback", "goodbye"};
-  if (!r.Map(scripts, "scripts", names, names) ||
-      !r.Id(scripts, "greeting", "scripts", &p.scripts.greeting) ||
-      !r.Id(scripts, "fallback", "scripts", &p.scripts.fallback) ||
-      !r.Id(scripts, "urgent", "scripts", &p.scripts.urgent) ||
-      !r.Id(scripts, "handoff", "scripts", &p.scripts.handoff) ||
-      !r.Id(scripts, "callback", "scripts", &p.scripts.callback) ||
-      !r.Id(scripts, "goodbye", "scripts", &p.scripts.goodbye)) {
-    return r.status();
-  }
-  for (const std::string& name : names) {
-    const std::string id = scripts[name].as<std::string>();
-    if (!text_ids.contains(id)) {
-      r.Fail(scripts[name], absl::StrCat("scripts.", name,
-                                         ": no approved text with id \"", id,
-                                         "\""));
-      return r.status();
-    }
-  }
-
-  if (!r.Id(root, "default_queue", "policy", &p.default_queue)) {
-    return r.status();
-  }
-  if (!queue_ids.contains(p.default_queue)) {
-    r.Fail(root["default_queue"],
-           absl::StrCat("policy.default_queue: no queue with id \"",
-                        p.default_queue, "\""));
-    return r.status();
-  }
-  return p;
+  return events::ToHex(events::Sha256(bytes), 6);
 }
 
 }  // namespace
 
 absl::StatusOr<ClinicPolicy> ParsePolicy(absl::string_view yaml,
-                                         absl::string_view source) {
+                                         absl::string_view source,
+                                         std::vector<PolicyError>* errors) {
+  std::vector<PolicyError> local;
+  if (errors == nullptr) errors = &local;
+  errors->clear();
+  const std::string src(source);
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::ParserException& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ":", e.mark.line + 1, ":", e.mark.column + 1,
-                     ": not valid YAML: ", e.msg));
+    errors->push_back({src, e.mark.line + 1, e.mark.column + 1,
+                       absl::StrCat("not valid YAML: ", e.msg)});
   }
-  Reader r(source);
-  try {
-    return Check(root, r);
-  } catch (const YAML::Exception& e) {
-    // yaml-cpp reports type problems by throwing; keep them inside.
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ":", e.mark.line + 1, ":", e.mark.column + 1,
-                     ": ", e.msg));
+  ClinicPolicy policy;
+  if (errors->empty()) {
+    internal::YamlProtoReader reader;
+    try {
+      reader.Read(root, &policy.proto_);
+    } catch (const YAML::Exception& e) {
+      errors->push_back({src, e.mark.line + 1, e.mark.column + 1, e.msg});
+    }
+    for (const auto& e : reader.errors()) {
+      errors->push_back({src, e.at.line, e.at.column, e.message});
+    }
+    if (errors->empty()) Checker(policy.proto_, reader, src, errors).Run();
   }
+  if (!errors->empty()) {
+    std::vector<std::string> lines;
+    for (const auto& e : *errors) lines.push_back(e.ToString());
+    return absl::InvalidArgumentError(absl::StrJoin(lines, "\n"));
+  }
+  policy.version_ = absl::StrCat(policy.proto_.label(), "+", Fingerprint(policy.proto_));
+  return policy;
 }
 
-absl::StatusOr<ClinicPolicy> LoadPolicyFile(const std::string& path) {
+absl::StatusOr<ClinicPolicy> LoadPolicyFile(const std::string& path,
+                                            std::vector<PolicyError>* errors) {
   std::ifstream in(path);
   if (!in) {
-    return absl::NotFoundError(absl::StrCat("policy file ", path,
-                                            ": cannot be read"));
+    if (errors != nullptr) {
+      errors->assign(1, {path, 0, 0, "cannot be read"});
+    }
+    return absl::NotFoundError(absl::StrCat("policy file ", path, ": cannot be read"));
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return ParsePolicy(ss.str(), path);
+  return ParsePolicy(ss.str(), path, errors);
 }
 
 }  // namespace frontdesk::policy

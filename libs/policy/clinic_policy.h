@@ -1,101 +1,95 @@
-// ClinicPolicy: a clinic's Handoff Map, loaded from YAML and checked strictly.
+// ClinicPolicy: a clinic's policy, loaded from YAML and checked strictly.
 //
-// The file format is documented by examples/clinic/policy.yaml. Loading
-// either yields a complete, consistent policy or an error; there is no
-// half-loaded policy. Errors name the file, line and column and say what was
-// expected: an unknown key, a wrong type, a missing field, a duplicate id or
-// a reference to a queue or text that does not exist.
+// The schema is protos/frontdesk/policy/v1/policy.proto; the file format is
+// shown by examples/clinic/policy.yaml. Loading yields either a complete,
+// consistent policy or every error found, each with file, line and column and
+// what was expected. There is no half-loaded policy.
+//
+// Checked: unknown keys, wrong types, unknown enum values, missing required
+// fields, duplicate ids (queues, categories, conditions, request types, texts,
+// visit types, subprocessors, and rule ids across all of them), a trigger
+// phrase claimed by two categories, references to queues, texts and request
+// types that do not exist, times ("HH:MM"), dates ("YYYY-MM-DD") and the time
+// zone.
+//
+// The policy version is "<label>+<first 12 hex digits of SHA-256 of the
+// deterministically serialized policy>": a change of content, however small,
+// changes the version; reformatting the YAML or reordering keys does not.
 //
 // Example:
 //   absl::StatusOr<ClinicPolicy> p = LoadPolicyFile("examples/clinic/policy.yaml");
 //   if (!p.ok()) { std::cerr << p.status(); return 1; }
-//   const ApprovedText* hours = p->FindText("office-hours");
+//   const auto* hours = p->FindText("office-hours");
 //
-// A loaded ClinicPolicy is immutable and safe to share between threads.
+// A ClinicPolicy is immutable and safe to share between threads.
 #ifndef FRONTDESK_LIBS_POLICY_CLINIC_POLICY_H_
 #define FRONTDESK_LIBS_POLICY_CLINIC_POLICY_H_
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "frontdesk/policy/v1/policy.pb.h"
 
 namespace frontdesk::policy {
 
-struct Clinic {
-  std::string tenant_id;
-  std::string name;
-  std::string timezone;
+// One problem in a policy source, with its place (1-based; 0 if unknown).
+struct PolicyError {
+  std::string source;
+  int line = 0;
+  int column = 0;
+  std::string message;
+  // "source:line:column: message".
+  std::string ToString() const;
 };
 
-// A staff queue and who answers for it.
-struct Queue {
-  std::string id;
-  std::string owner_role;
-  std::string backup_role;
-  absl::Duration claim_window;
-};
-
-// A human-only category with its exact trigger phrases, stored normalized
-// (see NormalizeText).
-struct HumanOnlyCategory {
-  std::string id;
-  std::string rule_id;
-  std::string queue;
-  // Urgent categories stop normal handling and say the urgent script.
-  bool urgent = false;
-  std::vector<std::string> triggers;
-};
-
-// Clinic-approved wording, quoted word for word.
-struct ApprovedText {
-  std::string id;
-  uint32_t version = 0;
-  std::string text;
-  // Normalized words that make this an answer to a caller's question; empty
-  // for scripts such as the greeting.
-  std::vector<std::string> keywords;
-};
-
-// Which approved text each situation uses.
-struct Scripts {
-  std::string greeting;
-  std::string fallback;
-  std::string urgent;
-  std::string handoff;
-  std::string callback;
-  std::string goodbye;
-};
-
-struct ClinicPolicy {
-  std::string version;
-  Clinic clinic;
-  std::vector<Queue> queues;
-  std::vector<HumanOnlyCategory> human_only;
-  std::vector<ApprovedText> approved_texts;
-  Scripts scripts;
-  std::string default_queue;
+class ClinicPolicy {
+ public:
+  const frontdesk::policy::v1::Policy& proto() const { return proto_; }
+  // "<label>+<hash>".
+  const std::string& version() const { return version_; }
+  const std::string& tenant_id() const { return proto_.clinic().tenant_id(); }
+  frontdesk::policy::v1::RolloutMode rollout_mode() const {
+    return proto_.rollout_mode();
+  }
 
   // nullptr when absent.
-  const ApprovedText* FindText(absl::string_view id) const;
-  const Queue* FindQueue(absl::string_view id) const;
+  const frontdesk::policy::v1::ApprovedText* FindText(absl::string_view id) const;
+  const frontdesk::policy::v1::Queue* FindQueue(absl::string_view id) const;
+  const frontdesk::policy::v1::RequestType* FindRequestType(absl::string_view id) const;
+  const frontdesk::policy::v1::PhiScope* FindPhiScope(
+      absl::string_view request_type) const;
+  const frontdesk::policy::v1::VisitType* FindVisitType(absl::string_view id) const;
+
+  // The approved text a script names; the loader guarantees it exists.
+  const frontdesk::policy::v1::ApprovedText& Script(
+      const std::string& text_id) const;
+
   std::vector<std::string> QueueIds() const;
+  absl::Duration ClaimWindow(const frontdesk::policy::v1::Queue& q) const {
+    return absl::Minutes(q.claim_window_minutes());
+  }
+
+ private:
+  friend absl::StatusOr<ClinicPolicy> ParsePolicy(absl::string_view,
+                                                  absl::string_view,
+                                                  std::vector<PolicyError>*);
+  frontdesk::policy::v1::Policy proto_;
+  std::string version_;
 };
 
-// Lower-cases, turns every character other than a letter, digit or
-// apostrophe into a space, folds curly apostrophes to "'", and collapses
-// runs of spaces. Trigger phrases and utterances are compared in this form.
-std::string NormalizeText(absl::string_view text);
-
-// Parses and checks a policy. `source` names the input in error messages.
+// Parses and checks a policy. `source` names the input in messages. On
+// failure the status is INVALID_ARGUMENT and holds every error, one per line;
+// `errors`, when given, receives them as a list.
 absl::StatusOr<ClinicPolicy> ParsePolicy(absl::string_view yaml,
-                                         absl::string_view source);
+                                         absl::string_view source,
+                                         std::vector<PolicyError>* errors = nullptr);
 
-// Reads and parses a policy file.
-absl::StatusOr<ClinicPolicy> LoadPolicyFile(const std::string& path);
+// Reads and parses a policy file. NOT_FOUND when it cannot be read.
+absl::StatusOr<ClinicPolicy> LoadPolicyFile(const std::string& path,
+                                            std::vector<PolicyError>* errors = nullptr);
 
 }  // namespace frontdesk::policy
 

@@ -1,21 +1,29 @@
 #include "libs/policy/clinic_policy.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "libs/policy/policy_diff.h"
 
 namespace frontdesk::policy {
 namespace {
 
-constexpr char kMinimal[] = R"(policy_version: "v1"
+namespace pv = ::frontdesk::policy::v1;
+
+constexpr char kMinimal[] = R"(label: "v1"
 clinic:
   tenant_id: demo
   name: Demo Clinic
   timezone: UTC
+rollout_mode: answers
 queues:
   - id: front-desk
     owner_role: front-desk
     backup_role: manager
     claim_window_minutes: 30
+default_queue: front-desk
 human_only:
   - id: urgent
     rule_id: HO-1
@@ -33,115 +41,186 @@ scripts:
   handoff: t
   callback: t
   goodbye: t
-default_queue: front-desk
 )";
 
-std::string Replace(std::string s, const std::string& from,
-                    const std::string& to) {
+std::string Replace(std::string s, const std::string& from, const std::string& to) {
   const size_t at = s.find(from);
   EXPECT_NE(at, std::string::npos) << from;
-  s.replace(at, from.size(), to);
+  if (at != std::string::npos) s.replace(at, from.size(), to);
   return s;
+}
+
+// The errors of a broken variant of kMinimal, as "line:col: message".
+std::vector<std::string> Errors(const std::string& yaml) {
+  std::vector<PolicyError> errors;
+  auto p = ParsePolicy(yaml, "mini.yaml", &errors);
+  EXPECT_FALSE(p.ok());
+  if (!p.ok()) {
+    EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
+  }
+  std::vector<std::string> out;
+  for (const auto& e : errors) out.push_back(e.ToString());
+  return out;
+}
+
+std::string ReadSample() {
+  std::ifstream in(FRONTDESK_SAMPLE_POLICY);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 TEST(ClinicPolicyTest, SamplePolicyLoads) {
   absl::StatusOr<ClinicPolicy> p = LoadPolicyFile(FRONTDESK_SAMPLE_POLICY);
   ASSERT_TRUE(p.ok()) << p.status();
-  EXPECT_EQ(p->clinic.tenant_id, "sunrise-family-medicine");
-  EXPECT_EQ(p->FindQueue("nurse-line")->claim_window, absl::Minutes(5));
-  EXPECT_EQ(p->FindText("office-hours")->version, 3u);
+  EXPECT_EQ(p->tenant_id(), "sunrise-family-medicine");
+  EXPECT_EQ(p->rollout_mode(), pv::ROLLOUT_MODE_ANSWERS);
+  EXPECT_EQ(p->FindQueue("nurse-line")->claim_window_minutes(), 5u);
+  EXPECT_EQ(p->ClaimWindow(*p->FindQueue("nurse-line")), absl::Minutes(5));
+  EXPECT_EQ(p->FindText("office-hours")->version(), 3u);
   EXPECT_EQ(p->FindText("nope"), nullptr);
-  EXPECT_EQ(p->human_only[0].triggers[0], "chest pain");
+  EXPECT_TRUE(absl::StartsWith(p->version(), "sunrise-2026.11.27-1+"));
+  EXPECT_EQ(p->version().size(), std::string("sunrise-2026.11.27-1+").size() + 12);
+  EXPECT_EQ(p->proto().clinic().office_hours(5).day(), pv::WEEKDAY_SATURDAY);
+  EXPECT_EQ(p->FindPhiScope("refill")->collect_size(), 3);
 }
 
-TEST(ClinicPolicyTest, MinimalPolicyLoadsNormalized) {
-  absl::StatusOr<ClinicPolicy> p = ParsePolicy(kMinimal, "mini.yaml");
-  ASSERT_TRUE(p.ok()) << p.status();
-  EXPECT_EQ(p->human_only[0].triggers,
-            std::vector<std::string>{"chest pain"});
-  EXPECT_EQ(p->QueueIds(), std::vector<std::string>{"front-desk"});
+TEST(ClinicPolicyTest, VersionHashesContentNotFormatting) {
+  auto a = ParsePolicy(kMinimal, "a.yaml");
+  ASSERT_TRUE(a.ok()) << a.status();
+  // Comments, quoting and key order do not change the version.
+  auto b = ParsePolicy(Replace(Replace(kMinimal, "  name: Demo Clinic\n", ""),
+                               "  timezone: UTC\n",
+                               "  timezone: UTC\n  name: 'Demo Clinic'  # same\n"),
+                       "b.yaml");
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(a->version(), b->version());
+  // A content change does.
+  auto c = ParsePolicy(Replace(kMinimal, "Hello.", "Hello there."), "c.yaml");
+  ASSERT_TRUE(c.ok());
+  EXPECT_NE(a->version(), c->version());
+  EXPECT_TRUE(absl::StartsWith(c->version(), "v1+"));
 }
 
-TEST(ClinicPolicyTest, UnknownKeyNamesLineAndColumn) {
-  auto p = ParsePolicy(Replace(kMinimal, "  name: Demo Clinic",
-                               "  name: Demo Clinic\n  colour: blue"),
-                       "mini.yaml");
-  ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(std::string(p.status().message()),
-            "mini.yaml:5:3: clinic: unknown key \"colour\"; expected one of: "
-            "name, tenant_id, timezone");
+TEST(ClinicPolicyTest, UnknownKeyNamesLineColumnAndExpectedKeys) {
+  EXPECT_EQ(Errors(Replace(kMinimal, "  name: Demo Clinic", "  name: Demo Clinic\n  colour: blue")),
+            std::vector<std::string>{
+                "mini.yaml:5:3: clinic: unknown key \"colour\"; expected one of: "
+                "tenant_id, name, timezone, office_hours, holidays"});
 }
 
 TEST(ClinicPolicyTest, WrongTypeIsAnError) {
-  auto p = ParsePolicy(Replace(kMinimal, "claim_window_minutes: 30",
-                               "claim_window_minutes: soon"),
-                       "mini.yaml");
-  ASSERT_FALSE(p.ok());
-  EXPECT_EQ(std::string(p.status().message()),
-            "mini.yaml:10:27: queues[0].claim_window_minutes: expected an "
-            "integer");
+  EXPECT_EQ(Errors(Replace(kMinimal, "claim_window_minutes: 30", "claim_window_minutes: soon")),
+            std::vector<std::string>{
+                "mini.yaml:11:27: queues[0].claim_window_minutes: expected a whole "
+                "number, found \"soon\""});
+  EXPECT_EQ(Errors(Replace(kMinimal, "urgent: true", "urgent: maybe")),
+            std::vector<std::string>{
+                "mini.yaml:17:13: human_only[0].urgent: expected true or false, "
+                "found \"maybe\""});
+  EXPECT_EQ(Errors(Replace(kMinimal, "triggers: [\"Chest pain!\"]", "triggers: chest pain")),
+            std::vector<std::string>{"mini.yaml:18:15: human_only[0].triggers: expected a list"});
 }
 
-TEST(ClinicPolicyTest, DanglingQueueIsAnError) {
-  auto p = ParsePolicy(Replace(kMinimal, "    queue: front-desk",
-                               "    queue: nurse"),
-                       "mini.yaml");
-  ASSERT_FALSE(p.ok());
-  EXPECT_EQ(std::string(p.status().message()),
-            "mini.yaml:14:12: human_only[0].queue: no queue with id \"nurse\"");
+TEST(ClinicPolicyTest, UnknownEnumValueListsTheChoices) {
+  EXPECT_EQ(Errors(Replace(kMinimal, "rollout_mode: answers", "rollout_mode: everything")),
+            std::vector<std::string>{
+                "mini.yaml:6:15: rollout_mode: \"everything\" is not one of: "
+                "capture_only, answers, scheduling, reminders"});
 }
 
-TEST(ClinicPolicyTest, DanglingScriptIsAnError) {
-  auto p = ParsePolicy(Replace(kMinimal, "  goodbye: t", "  goodbye: bye"),
-                       "mini.yaml");
-  ASSERT_FALSE(p.ok());
-  EXPECT_EQ(std::string(p.status().message()),
-            "mini.yaml:27:12: scripts.goodbye: no approved text with id "
-            "\"bye\"");
+TEST(ClinicPolicyTest, MissingRequiredFieldIsAnError) {
+  EXPECT_EQ(Errors(Replace(kMinimal, "rollout_mode: answers\n", "")),
+            std::vector<std::string>{
+                "mini.yaml:1:1: rollout_mode: required; one of: capture_only, answers, "
+                "scheduling, reminders"});
+  EXPECT_EQ(Errors(Replace(kMinimal, "    owner_role: front-desk\n", "")),
+            std::vector<std::string>{
+                "mini.yaml:8:5: queues[0].owner_role: required, must not be empty"});
 }
 
-TEST(ClinicPolicyTest, DuplicateTextIdIsAnError) {
-  auto p = ParsePolicy(
-      Replace(kMinimal, "scripts:",
-              "  - id: t\n    version: 2\n    text: \"Again.\"\nscripts:"),
-      "mini.yaml");
-  ASSERT_FALSE(p.ok());
-  EXPECT_EQ(std::string(p.status().message()),
-            "mini.yaml:21:9: approved_texts[1].id: duplicate approved text id "
-            "\"t\"");
+TEST(ClinicPolicyTest, DanglingReferencesAreErrors) {
+  EXPECT_EQ(Errors(Replace(kMinimal, "    queue: front-desk", "    queue: nurse")),
+            std::vector<std::string>{
+                "mini.yaml:16:12: human_only[0].queue: no queue with id \"nurse\""});
+  EXPECT_EQ(Errors(Replace(kMinimal, "  goodbye: t", "  goodbye: bye")),
+            std::vector<std::string>{
+                "mini.yaml:29:12: scripts.goodbye: no approved text with id \"bye\""});
+  EXPECT_EQ(Errors(Replace(kMinimal, "default_queue: front-desk", "default_queue: desk")),
+            std::vector<std::string>{
+                "mini.yaml:12:16: default_queue: no queue with id \"desk\""});
 }
 
-TEST(ClinicPolicyTest, MissingKeyAndBrokenYamlAreErrors) {
-  auto missing = ParsePolicy(Replace(kMinimal, "default_queue: front-desk\n", ""),
-                             "mini.yaml");
-  ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(std::string(missing.status().message()),
-            "mini.yaml:1:1: policy: missing required key \"default_queue\"");
+TEST(ClinicPolicyTest, DuplicatesAreErrors) {
+  EXPECT_EQ(Errors(Replace(kMinimal, "scripts:",
+                           "  - id: t\n    version: 2\n    text: \"Again.\"\nscripts:")),
+            std::vector<std::string>{
+                "mini.yaml:23:9: approved_texts[1].id: duplicate approved text id \"t\""});
+  // The same phrase after normalization, in two categories.
+  EXPECT_EQ(Errors(Replace(kMinimal, "approved_texts:",
+                           "  - id: other\n    rule_id: HO-2\n    queue: front-desk\n"
+                           "    urgent: false\n    triggers: [\"CHEST-PAINS\"]\n"
+                           "approved_texts:")),
+            std::vector<std::string>{
+                "mini.yaml:23:16: human_only[1].triggers[0]: \"CHEST-PAINS\" is already "
+                "listed by category urgent"});
+  EXPECT_EQ(Errors(Replace(kMinimal, "    rule_id: HO-1\n", "    rule_id: HO-1\n") +
+                   "request_types:\n  - id: x\n    rule_id: HO-1\n    lane: ai_assisted\n"
+                   "    queue: front-desk\n"),
+            std::vector<std::string>{
+                "mini.yaml:32:14: request_types[0].rule_id: duplicate rule id \"HO-1\""});
+}
 
-  auto broken = ParsePolicy("clinic: [unclosed", "bad.yaml");
-  ASSERT_FALSE(broken.ok());
-  EXPECT_EQ(broken.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StartsWith(broken.status().message(), "bad.yaml:"))
-      << broken.status();
+TEST(ClinicPolicyTest, BadTimesDatesAndZonesAreErrors) {
+  auto errors = Errors(Replace(
+      Replace(kMinimal, "timezone: UTC", "timezone: Mars/Base"), "  name: Demo Clinic",
+      "  name: Demo Clinic\n  office_hours: [{day: monday, open: \"9am\", close: \"17:00\"}]\n"
+      "  holidays: [{date: \"2026-13-01\", name: X}]"));
+  EXPECT_EQ(errors, (std::vector<std::string>{
+                        "mini.yaml:7:13: clinic.timezone: unknown time zone \"Mars/Base\"",
+                        "mini.yaml:5:38: clinic.office_hours[0].open: \"9am\" is not a "
+                        "time; expected HH:MM",
+                        "mini.yaml:6:21: clinic.holidays[0].date: \"2026-13-01\" is not a "
+                        "date; expected YYYY-MM-DD"}));
+}
 
+TEST(ClinicPolicyTest, EveryErrorIsReportedNotJustTheFirst) {
+  auto errors = Errors(Replace(Replace(kMinimal, "  goodbye: t", "  goodbye: bye"),
+                               "claim_window_minutes: 30", "claim_window_minutes: 0"));
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0],
+            "mini.yaml:11:27: queues[0].claim_window_minutes: required, between 1 and 10080");
+  EXPECT_EQ(errors[1], "mini.yaml:29:12: scripts.goodbye: no approved text with id \"bye\"");
+}
+
+TEST(ClinicPolicyTest, BrokenYamlAndMissingFileAreErrors) {
+  auto broken = Errors("clinic: [unclosed");
+  ASSERT_EQ(broken.size(), 1u);
+  EXPECT_TRUE(absl::StartsWith(broken[0], "mini.yaml:1:")) << broken[0];
+  EXPECT_TRUE(absl::StrContains(broken[0], "not valid YAML")) << broken[0];
+  EXPECT_EQ(Errors("- a list\n- not a mapping\n"),
+            std::vector<std::string>{"mini.yaml:1:1: the policy: expected a mapping of keys"});
   auto file = LoadPolicyFile("/nonexistent/policy.yaml");
   EXPECT_EQ(file.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(std::string(file.status().message()),
+            "policy file /nonexistent/policy.yaml: cannot be read");
 }
 
-TEST(ClinicPolicyTest, UnknownTimeZoneIsAnError) {
-  auto p = ParsePolicy(Replace(kMinimal, "timezone: UTC", "timezone: Mars/Base"),
-                       "mini.yaml");
-  ASSERT_FALSE(p.ok());
-  EXPECT_EQ(std::string(p.status().message()),
-            "mini.yaml:5:13: clinic.timezone: unknown time zone \"Mars/Base\"");
-}
-
-TEST(NormalizeTextTest, LowercasesAndStripsPunctuation) {
-  EXPECT_EQ(NormalizeText("  I CAN'T breathe!!  "), "i can't breathe");
-  EXPECT_EQ(NormalizeText("I can\xE2\x80\x99t breathe"), "i can't breathe");
-  EXPECT_EQ(NormalizeText("chest-pain, now."), "chest pain now");
-  EXPECT_EQ(NormalizeText(""), "");
+TEST(PolicyDiffTest, DescribesWhatChanged) {
+  auto a = ParsePolicy(ReadSample(), "a");
+  ASSERT_TRUE(a.ok()) << a.status();
+  std::string edited = Replace(ReadSample(), "      - chest pressure\n",
+                               "      - chest pressure\n      - crushing chest\n");
+  edited = Replace(edited, "rollout_mode: answers", "rollout_mode: scheduling");
+  edited = Replace(edited, "label: \"sunrise-2026.11.27-1\"", "label: \"sunrise-2026.11.27-2\"");
+  auto b = ParsePolicy(edited, "b");
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(DescribePolicyChanges(a->proto(), b->proto()),
+            (std::vector<std::string>{
+                "label: sunrise-2026.11.27-1 -> sunrise-2026.11.27-2",
+                "rollout_mode: ROLLOUT_MODE_ANSWERS -> ROLLOUT_MODE_SCHEDULING",
+                "human_only urgent-symptoms: +1 trigger"}));
+  EXPECT_TRUE(DescribePolicyChanges(a->proto(), a->proto()).empty());
 }
 
 }  // namespace

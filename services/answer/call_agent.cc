@@ -31,8 +31,8 @@ bool ValidCallerNumber(const std::string& n) {
   return true;
 }
 
-std::string Quote(const policy::ApprovedText& t) {
-  return absl::StrCat(t.id, "@", t.version);
+std::string Quote(const frontdesk::policy::v1::ApprovedText& t) {
+  return absl::StrCat(t.id(), "@", t.version());
 }
 
 }  // namespace
@@ -57,7 +57,7 @@ std::string CallAgent::Append(const std::string& call_id,
   events::EventDraft draft;
   draft.tenant_id = tenant_id;
   draft.call_id = call_id;
-  draft.policy_version = policy_->version;
+  draft.policy_version = policy_->version();
   draft.type = type;
   draft.payload = payload;
   if (phi != nullptr) draft.sealed_phi = sealer_->Seal(*phi, tenant_id, call_id);
@@ -86,7 +86,7 @@ absl::StatusOr<av::StartCallResponse> CallAgent::StartCall(
   if (request.tenant_id().empty()) {
     return absl::InvalidArgumentError("tenant_id: required");
   }
-  if (request.tenant_id() != policy_->clinic.tenant_id) {
+  if (request.tenant_id() != policy_->tenant_id()) {
     return absl::NotFoundError("tenant_id: no policy is loaded for this tenant");
   }
   if (!ValidCallerNumber(request.caller_number())) {
@@ -115,8 +115,8 @@ absl::StatusOr<av::StartCallResponse> CallAgent::StartCall(
   if (!st.ok()) {
     spdlog::error("event=call_not_started call_id={} code={}", call_id,
                   absl::StatusCodeToString(st.code()));
-    const policy::ApprovedText* t = policy_->FindText(policy_->scripts.fallback);
-    response.set_greeting(t->text);
+    response.set_greeting(
+        policy_->Script(policy_->proto().scripts().fallback()).text());
     response.set_fallback(true);
     chain_->Forget(call_id);
     return response;
@@ -128,19 +128,19 @@ absl::StatusOr<av::StartCallResponse> CallAgent::StartCall(
   spdlog::info("event=call_started call_id={} channel={}", call_id,
                ev::Channel_Name(started.channel()));
   response.set_call_id(call_id);
-  response.set_greeting(policy_->FindText(policy_->scripts.greeting)->text);
+  response.set_greeting(policy_->Script(policy_->proto().scripts().greeting()).text());
   return response;
 }
 
 av::TurnResponse CallAgent::Fallback(const std::string& call_id, Call& call,
                                      uint32_t turn, const std::string& reason) {
-  const policy::ApprovedText* t = policy_->FindText(policy_->scripts.fallback);
+  const auto* t = &policy_->Script(policy_->proto().scripts().fallback());
   ev::TurnFailed failed;
   failed.set_turn_index(turn);
   failed.set_reason(reason);
   ev::ReplyGiven reply;
   reply.set_turn_index(turn);
-  reply.set_reply_text(t->text);
+  reply.set_reply_text(t->text());
   reply.add_quoted_texts(Quote(*t));
   reply.set_fallback(true);
   std::vector<eventlog::LogRecord> records;
@@ -155,7 +155,7 @@ av::TurnResponse CallAgent::Fallback(const std::string& call_id, Call& call,
                turn, reason);
 
   av::TurnResponse response;
-  response.set_reply(t->text);
+  response.set_reply(t->text());
   response.add_quoted_texts(Quote(*t));
   response.set_state(av::CALL_STATE_IDENTIFY);
   response.set_fallback(true);
@@ -212,15 +212,15 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(const av::TurnRequest& request)
   }
 
   // Only approved text this agent knows, at the version the decision names.
-  const policy::ApprovedText* say = policy_->FindText(decision->say_text_id());
-  if (say == nullptr || say->version != decision->say_text_version()) {
+  const auto* say = policy_->FindText(decision->say_text_id());
+  if (say == nullptr || say->version() != decision->say_text_version()) {
     return Fallback(call_id, *call, turn, "approved_text_mismatch");
   }
 
   // 3. Act.
   av::TurnResponse response;
   response.set_decision_id(decision->decision_id());
-  response.set_reply(say->text);
+  response.set_reply(say->text());
   response.add_quoted_texts(Quote(*say));
   response.set_state(av::CALL_STATE_IDENTIFY);
   switch (decision->action()) {
@@ -237,7 +237,7 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(const av::TurnRequest& request)
       prep.set_attempted_step(decision->action() == rv::ACTION_URGENT_SCRIPT
                                   ? "urgent_script"
                                   : "handoff");
-      prep.set_patient_told(say->text);
+      prep.set_patient_told(say->text());
       absl::StatusOr<hv::PrepareResponse> handed =
           handoff_->Prepare(prep, options_.rpc_timeout);
       if (!handed.ok()) {

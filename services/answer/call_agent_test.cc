@@ -83,7 +83,8 @@ class CallAgentTest : public ::testing::Test {
     ASSERT_TRUE(p.ok()) << p.status();
     policy_ = std::make_shared<const policy::ClinicPolicy>(*std::move(p));
     checker_ = std::make_unique<rules_check::RulesChecker>(
-        policy_, &log_, &rules_chain_, absl::Seconds(2));
+        std::make_shared<const rules_check::HandoffMap>(policy_), &log_,
+        &rules_chain_, absl::Seconds(2));
     preparer_ = std::make_unique<handoff_prep::HandoffPreparer>(
         policy_, &log_, &handoff_chain_, &sealer_, &clock_, absl::Seconds(2));
     rules_ = std::make_unique<InProcessRules>(checker_.get());
@@ -144,7 +145,7 @@ TEST_F(CallAgentTest, QuestionIsAnsweredWithApprovedTextOnTheRecord) {
   auto reply = Say(id, "Hi, this is Jane, what are your hours?");
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_FALSE(reply->fallback());
-  EXPECT_EQ(reply->reply(), policy_->FindText("office-hours")->text);
+  EXPECT_EQ(reply->reply(), policy_->FindText("office-hours")->text());
   ASSERT_EQ(reply->quoted_texts_size(), 1);
   EXPECT_EQ(reply->quoted_texts(0), "office-hours@3");
   EXPECT_FALSE(reply->decision_id().empty());
@@ -178,7 +179,7 @@ TEST_F(CallAgentTest, ChestPainSaysUrgentScriptAndAlertsNurseQueue) {
   const std::string id = Start();
   auto reply = Say(id, "I have chest pain");
   ASSERT_TRUE(reply.ok()) << reply.status();
-  EXPECT_EQ(reply->reply(), policy_->FindText("urgent-script")->text);
+  EXPECT_EQ(reply->reply(), policy_->FindText("urgent-script")->text());
   EXPECT_EQ(reply->quoted_texts(0), "urgent-script@2");
   EXPECT_TRUE(reply->call_over());
   EXPECT_EQ(reply->state(), av::CALL_STATE_CLOSED);
@@ -207,7 +208,7 @@ TEST_F(CallAgentTest, UnacknowledgedEventGivesFallbackAndNoAction) {
   auto reply = Say(id, "I have chest pain");
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_TRUE(reply->fallback());
-  EXPECT_EQ(reply->reply(), policy_->FindText("fallback")->text);
+  EXPECT_EQ(reply->reply(), policy_->FindText("fallback")->text());
   EXPECT_TRUE(reply->handoff_id().empty());
   EXPECT_TRUE(reply->decision_id().empty());
   EXPECT_FALSE(reply->call_over());
@@ -243,7 +244,7 @@ TEST_F(CallAgentTest, HandoffDownGivesFallbackNotAFalseClaim) {
   auto reply = Say(id, "Do you do travel vaccines?");
   ASSERT_TRUE(reply.ok());
   EXPECT_TRUE(reply->fallback());
-  EXPECT_EQ(reply->reply(), policy_->FindText("fallback")->text);
+  EXPECT_EQ(reply->reply(), policy_->FindText("fallback")->text());
   EXPECT_TRUE(reply->handoff_id().empty());
 }
 
@@ -255,7 +256,7 @@ TEST_F(CallAgentTest, StartCallFallsBackWhenItCannotBeRecorded) {
   ASSERT_TRUE(started.ok());
   EXPECT_TRUE(started->fallback());
   EXPECT_TRUE(started->call_id().empty());
-  EXPECT_EQ(started->greeting(), policy_->FindText("fallback")->text);
+  EXPECT_EQ(started->greeting(), policy_->FindText("fallback")->text());
   EXPECT_EQ(agent_->active_calls(), 0u);
 }
 

@@ -45,7 +45,7 @@ absl::StatusOr<PrepareResult> HandoffPreparer::Prepare(
   if (request.tenant_id().empty()) {
     return absl::InvalidArgumentError("tenant_id: required");
   }
-  if (request.tenant_id() != policy_->clinic.tenant_id) {
+  if (request.tenant_id() != policy_->tenant_id()) {
     return absl::NotFoundError("tenant_id: no policy is loaded for this tenant");
   }
   if (request.call_id().empty() || request.call_id().size() > kMaxIdBytes) {
@@ -59,7 +59,7 @@ absl::StatusOr<PrepareResult> HandoffPreparer::Prepare(
   if (d.lane() == rv::LANE_UNSPECIFIED) {
     return absl::InvalidArgumentError("decision.lane: required");
   }
-  const policy::Queue* queue = policy_->FindQueue(d.queue());
+  const auto* queue = policy_->FindQueue(d.queue());
   if (queue == nullptr) {
     return absl::NotFoundError("decision.queue: no such queue in the policy");
   }
@@ -92,10 +92,10 @@ absl::StatusOr<PrepareResult> HandoffPreparer::Prepare(
     p.set_attempted_step(request.attempted_step());
     p.set_patient_told(request.patient_told());
     SetTimestamp(now, p.mutable_created_at());
-    p.set_owner_role(queue->owner_role);
-    p.set_backup_role(queue->backup_role);
-    SetTimestamp(now + queue->claim_window, p.mutable_deadline());
-    p.set_queue(queue->id);
+    p.set_owner_role(queue->owner_role());
+    p.set_backup_role(queue->backup_role());
+    SetTimestamp(now + policy_->ClaimWindow(*queue), p.mutable_deadline());
+    p.set_queue(queue->id());
     p.set_priority(Priority(d));
     ev::PhiFields phi;
     phi.set_utterance(request.trigger_utterance());
@@ -115,14 +115,14 @@ absl::StatusOr<PrepareResult> HandoffPreparer::Prepare(
   prepared.set_backup_role(packet.backup_role());
   *prepared.mutable_deadline() = packet.deadline();
   prepared.mutable_claim_window()->set_seconds(
-      absl::ToInt64Seconds(queue->claim_window));
+      absl::ToInt64Seconds(policy_->ClaimWindow(*queue)));
   prepared.set_category(packet.category());
   prepared.set_lane(static_cast<ev::Lane>(packet.lane()));
 
   events::EventDraft draft;
   draft.tenant_id = request.tenant_id();
   draft.call_id = request.call_id();
-  draft.policy_version = policy_->version;
+  draft.policy_version = policy_->version();
   draft.type = ev::EVENT_TYPE_HANDOFF_PREPARED;
   draft.payload = prepared.SerializeAsString();
   const ev::EventEnvelope envelope = chain_->Next(draft);

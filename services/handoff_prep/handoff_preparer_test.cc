@@ -69,7 +69,7 @@ TEST_F(HandoffPreparerTest, PacketCarriesWhatStaffNeed) {
   const hv::HandoffPacket& p = r->packet;
   EXPECT_EQ(p.queue(), "nurse-line");
   EXPECT_EQ(p.owner_role(), "triage-nurse");
-  EXPECT_EQ(p.backup_role(), "practice-manager");
+  EXPECT_EQ(p.backup_role(), "on-call-clinician");
   EXPECT_EQ(p.created_at().seconds(), 1800000000);
   EXPECT_EQ(p.deadline().seconds(), 1800000000 + 5 * 60);
   EXPECT_EQ(p.priority(), 1u);

@@ -1,34 +1,76 @@
-// The Handoff Map: puts a caller's turn into a lane, and names the rule.
+// HandoffMap: a compiled clinic policy that puts each caller turn into a lane
+// and names the rule that did it.
 //
-// Order, fixed:
-//   1. Human-only triggers (trigger_matcher.h). Any match decides: the lane is
-//      human-only. If several categories match, an urgent one wins, then the
-//      first in policy order. An urgent category says the urgent script.
-//   2. Approved answers: the first approved text, in policy order, with a
-//      keyword in the utterance. AI-owned: quote it word for word.
-//   3. Anything else is AI-assisted: no improvising; hand off to the
-//      default queue and tell the caller staff will call back.
+// The order is fixed:
+//   1. Human-only triggers, over the utterance and every speech-recognition
+//      alternative. Any match decides: human-only. If several categories
+//      match, an urgent one wins, then the earliest match. Negation is not
+//      considered: "no chest pain" still goes to a person.
+//   2. AI-assisted conditions (new patient, procedure, same day, insurance
+//      edge case, frustrated caller, complex reschedule), by phrase.
+//   3. Request-type identification, by phrasing; the first request type in
+//      policy order that matches wins. Failing that, the request type the
+//      call context carries.
+//   4. AI-owned, only when the request type is AI-owned in the policy, the
+//      rollout mode grants what it needs, and (for answers) an approved text
+//      matched.
+// Anything else is AI-assisted: a callback and a handoff. Nothing is
+// AI-owned by default.
 //
-// Pure function of the policy and the utterance; no I/O.
+// Pure: no I/O, no clock. Thread-safe once built.
 #ifndef FRONTDESK_SERVICES_RULES_CHECK_HANDOFF_MAP_H_
 #define FRONTDESK_SERVICES_RULES_CHECK_HANDOFF_MAP_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "frontdesk/rules/v1/rules_service.pb.h"
 #include "libs/policy/clinic_policy.h"
+#include "services/rules_check/phrase_matcher.h"
 
 namespace frontdesk::rules_check {
 
-// The rule id of step 2 is "AO-ANSWER-<text id>"; of step 3 this constant.
+// The rule of step 5: nothing understood.
 inline constexpr char kDefaultRuleId[] = "AA-CALLBACK-DEFAULT";
 
-// Decides the lane of `utterance`. Fills every field of the decision except
-// decision_id. `policy` must be valid (as LoadPolicyFile returns it).
-frontdesk::rules::v1::Decision ApplyHandoffMap(
-    const policy::ClinicPolicy& policy, absl::string_view utterance);
+class HandoffMap {
+ public:
+  explicit HandoffMap(std::shared_ptr<const policy::ClinicPolicy> policy);
+
+  const policy::ClinicPolicy& policy() const { return *policy_; }
+  std::shared_ptr<const policy::ClinicPolicy> shared_policy() const { return policy_; }
+
+  // Fills every field of the decision except decision_id.
+  frontdesk::rules::v1::Decision Evaluate(
+      absl::string_view utterance, const std::vector<std::string>& alternatives,
+      const frontdesk::rules::v1::CallContext& context) const;
+
+  // Decides one concrete action. INVALID_ARGUMENT when no action is given or
+  // a field name is unknown.
+  absl::StatusOr<frontdesk::rules::v1::Decision> Authorize(
+      const frontdesk::rules::v1::ProposedAction& action) const;
+
+ private:
+  enum class Group { kTrigger, kAssisted, kRequestType, kAnswerText };
+  struct Ref {
+    Group group;
+    int index;            // category, condition, request type or text index
+    std::string phrase;   // as the policy spells it
+  };
+
+  void Say(const std::string& text_id, frontdesk::rules::v1::Decision* d) const;
+  void Route(const std::string& queue_id, frontdesk::rules::v1::Decision* d) const;
+
+  std::shared_ptr<const policy::ClinicPolicy> policy_;
+  std::vector<Ref> refs_;
+  PhraseMatcher triggers_;
+  PhraseMatcher assisted_;
+  PhraseMatcher requests_;
+  int answers_type_ = -1;  // the request type answered from approved texts
+};
 
 }  // namespace frontdesk::rules_check
 

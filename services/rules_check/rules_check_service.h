@@ -18,6 +18,9 @@ class RulesCheckService final : public frontdesk::rules::v1::RulesCheck::Service
   grpc::Status Evaluate(grpc::ServerContext* context,
                         const frontdesk::rules::v1::EvaluateRequest* request,
                         frontdesk::rules::v1::EvaluateResponse* response) override;
+  grpc::Status Authorize(grpc::ServerContext* context,
+                         const frontdesk::rules::v1::AuthorizeRequest* request,
+                         frontdesk::rules::v1::AuthorizeResponse* response) override;
 
  private:
   RulesChecker* checker_;

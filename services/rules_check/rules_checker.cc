@@ -1,12 +1,12 @@
 #include "services/rules_check/rules_checker.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "frontdesk/events/v1/call_events.pb.h"
 #include "libs/common/input_limits.h"
 #include "libs/common/uuid.h"
 #include "libs/kafka/kafka_settings.h"
-#include "services/rules_check/handoff_map.h"
 
 namespace frontdesk::rules_check {
 
@@ -16,40 +16,113 @@ namespace rv = ::frontdesk::rules::v1;
 namespace {
 
 std::string ActionName(rv::Action a) {
-  switch (a) {
-    case rv::ACTION_QUOTE_ANSWER:
-      return "quote_answer";
-    case rv::ACTION_HANDOFF:
-      return "handoff";
-    case rv::ACTION_URGENT_SCRIPT:
-      return "urgent_script";
+  if (a == rv::ACTION_UNSPECIFIED) return "none";
+  return absl::AsciiStrToLower(rv::Action_Name(a).substr(std::string("ACTION_").size()));
+}
+
+std::string Describe(const rv::ProposedAction& a) {
+  switch (a.kind_case()) {
+    case rv::ProposedAction::kQuoteAnswer:
+      return absl::StrCat("quote_answer ", a.quote_answer().text_id());
+    case rv::ProposedAction::kCollectField:
+      return absl::StrCat("collect_field ", a.collect_field().request_type(), " ",
+                          a.collect_field().field());
+    case rv::ProposedAction::kOfferSlot:
+      return absl::StrCat("offer_slot ", a.offer_slot().visit_type(), " ",
+                          a.offer_slot().clinician());
+    case rv::ProposedAction::kBookSlot:
+      return absl::StrCat("book_slot ", a.book_slot().visit_type(), " ",
+                          a.book_slot().clinician());
+    case rv::ProposedAction::kSendReminder:
+      return absl::StrCat("send_reminder ", a.send_reminder().visit_type());
     default:
-      return "none";
+      return "";
   }
 }
 
 }  // namespace
 
-RulesChecker::RulesChecker(std::shared_ptr<const policy::ClinicPolicy> policy,
+RulesChecker::RulesChecker(std::shared_ptr<const HandoffMap> map,
                            eventlog::EventLog* log, events::EventChain* chain,
                            absl::Duration append_timeout)
-    : policy_(std::move(policy)),
-      log_(log),
-      chain_(chain),
-      append_timeout_(append_timeout) {}
+    : map_(std::move(map)), log_(log), chain_(chain), append_timeout_(append_timeout) {}
 
-absl::StatusOr<rv::Decision> RulesChecker::Evaluate(
-    const rv::EvaluateRequest& request) {
-  if (request.tenant_id().empty()) {
-    return absl::InvalidArgumentError("tenant_id: required");
-  }
-  if (request.tenant_id() != policy_->clinic.tenant_id) {
+std::shared_ptr<const HandoffMap> RulesChecker::map() const {
+  absl::MutexLock lock(&mu_);
+  return map_;
+}
+
+void RulesChecker::SetMap(std::shared_ptr<const HandoffMap> map) {
+  absl::MutexLock lock(&mu_);
+  map_ = std::move(map);
+}
+
+absl::Status RulesChecker::CheckCall(const std::string& tenant_id,
+                                     const std::string& call_id,
+                                     const HandoffMap& map) const {
+  if (tenant_id.empty()) return absl::InvalidArgumentError("tenant_id: required");
+  if (tenant_id != map.policy().tenant_id()) {
     return absl::NotFoundError("tenant_id: no policy is loaded for this tenant");
   }
-  if (request.call_id().empty() || request.call_id().size() > kMaxIdBytes) {
+  if (call_id.empty() || call_id.size() > kMaxIdBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("call_id: required, at most ", kMaxIdBytes, " bytes"));
   }
+  return absl::OkStatus();
+}
+
+absl::Status RulesChecker::Record(const std::string& tenant_id,
+                                  const std::string& call_id, uint32_t turn,
+                                  const std::string& proposed, const rv::Decision& d,
+                                  const HandoffMap& map) {
+  ev::DecisionRecorded recorded;
+  recorded.set_decision_id(d.decision_id());
+  recorded.set_turn_index(turn);
+  recorded.set_lane(static_cast<ev::Lane>(d.lane()));
+  recorded.set_rule_id(d.rule_id());
+  recorded.set_policy_version(d.policy_version());
+  recorded.set_category(d.category());
+  for (const std::string& t : d.matched_triggers()) recorded.add_matched_triggers(t);
+  recorded.set_action(ActionName(d.action()));
+  recorded.set_approved_text_id(d.approved_text_id());
+  recorded.set_approved_text_version(d.approved_text_version());
+  recorded.set_queue(d.queue());
+  recorded.set_request_type(d.request_type());
+  if (d.has_trigger()) {
+    recorded.set_trigger_source(d.trigger().source());
+    recorded.set_trigger_begin(d.trigger().begin());
+    recorded.set_trigger_end(d.trigger().end());
+  }
+  recorded.set_allowed(d.allowed());
+  recorded.set_proposed(proposed);
+  for (int a : d.allowed_actions()) {
+    recorded.add_allowed_actions(ActionName(static_cast<rv::Action>(a)));
+  }
+  recorded.set_reason(d.reason());
+
+  events::EventDraft draft;
+  draft.tenant_id = tenant_id;
+  draft.call_id = call_id;
+  draft.policy_version = map.policy().version();
+  draft.type = ev::EVENT_TYPE_DECISION_RECORDED;
+  draft.payload = recorded.SerializeAsString();
+  const ev::EventEnvelope envelope = chain_->Next(draft);
+  ev::EventBody body;
+  body.ParseFromString(envelope.body());
+  absl::Status st = log_->Append(
+      {{kafka::kCallsTopic, call_id, envelope.SerializeAsString(), body.event_id()}},
+      append_timeout_);
+  if (!st.ok()) {
+    return absl::Status(st.code(), absl::StrCat("decision not recorded, failing closed: ",
+                                                st.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<rv::Decision> RulesChecker::Evaluate(const rv::EvaluateRequest& request) {
+  const std::shared_ptr<const HandoffMap> map = this->map();
+  absl::Status valid = CheckCall(request.tenant_id(), request.call_id(), *map);
+  if (!valid.ok()) return valid;
   if (request.utterance().empty()) {
     return absl::InvalidArgumentError("utterance: required");
   }
@@ -57,44 +130,37 @@ absl::StatusOr<rv::Decision> RulesChecker::Evaluate(
     return absl::InvalidArgumentError(absl::StrCat(
         "utterance: longer than ", kMaxUtteranceChars, " characters"));
   }
-
-  rv::Decision decision = ApplyHandoffMap(*policy_, request.utterance());
+  if (request.asr_alternatives_size() > kMaxAsrAlternatives) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "asr_alternatives: more than ", kMaxAsrAlternatives, " alternatives"));
+  }
+  for (int i = 0; i < request.asr_alternatives_size(); ++i) {
+    if (Utf8Length(request.asr_alternatives(i)) > kMaxUtteranceChars) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "asr_alternatives[", i, "]: longer than ", kMaxUtteranceChars, " characters"));
+    }
+  }
+  std::vector<std::string> alternatives(request.asr_alternatives().begin(),
+                                        request.asr_alternatives().end());
+  rv::Decision decision = map->Evaluate(request.utterance(), alternatives, request.context());
   decision.set_decision_id(NewUuid());
+  decision.set_allowed(true);
+  absl::Status st = Record(request.tenant_id(), request.call_id(), request.turn_index(),
+                           Describe(request.proposed_action()), decision, *map);
+  if (!st.ok()) return st;
+  return decision;
+}
 
-  ev::DecisionRecorded recorded;
-  recorded.set_decision_id(decision.decision_id());
-  recorded.set_turn_index(request.turn_index());
-  recorded.set_lane(static_cast<ev::Lane>(decision.lane()));
-  recorded.set_rule_id(decision.rule_id());
-  recorded.set_policy_version(decision.policy_version());
-  recorded.set_category(decision.category());
-  for (const std::string& t : decision.matched_triggers()) {
-    recorded.add_matched_triggers(t);
-  }
-  recorded.set_action(ActionName(decision.action()));
-  recorded.set_approved_text_id(decision.approved_text_id());
-  recorded.set_approved_text_version(decision.approved_text_version());
-  recorded.set_queue(decision.queue());
-
-  events::EventDraft draft;
-  draft.tenant_id = request.tenant_id();
-  draft.call_id = request.call_id();
-  draft.policy_version = policy_->version;
-  draft.type = ev::EVENT_TYPE_DECISION_RECORDED;
-  draft.payload = recorded.SerializeAsString();
-  const ev::EventEnvelope envelope = chain_->Next(draft);
-  ev::EventBody body;
-  body.ParseFromString(envelope.body());
-
-  absl::Status st =
-      log_->Append({{kafka::kCallsTopic, request.call_id(),
-                     envelope.SerializeAsString(), body.event_id()}},
-                   append_timeout_);
-  if (!st.ok()) {
-    return absl::Status(st.code(),
-                        absl::StrCat("decision not recorded, failing closed: ",
-                                     st.message()));
-  }
+absl::StatusOr<rv::Decision> RulesChecker::Authorize(const rv::AuthorizeRequest& request) {
+  const std::shared_ptr<const HandoffMap> map = this->map();
+  absl::Status valid = CheckCall(request.tenant_id(), request.call_id(), *map);
+  if (!valid.ok()) return valid;
+  absl::StatusOr<rv::Decision> decision = map->Authorize(request.action());
+  if (!decision.ok()) return decision.status();
+  decision->set_decision_id(NewUuid());
+  absl::Status st = Record(request.tenant_id(), request.call_id(), request.turn_index(),
+                           Describe(request.action()), *decision, *map);
+  if (!st.ok()) return st;
   return decision;
 }
 

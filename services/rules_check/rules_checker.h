@@ -1,40 +1,58 @@
 // RulesChecker: decides a step and puts the decision on the record.
 //
-// Evaluate validates the request, applies the Handoff Map, publishes a
-// DecisionRecorded event to frontdesk.calls.v1 and returns the decision only
-// after Kafka acknowledged it. It fails closed: if the decision cannot be
-// recorded, no decision is returned, and the caller must take no action.
+// Evaluate and Authorize validate the request, consult the HandoffMap in
+// force, publish a DecisionRecorded event to frontdesk.calls.v1, and return
+// the decision only after Kafka acknowledged it. They fail closed: if the
+// decision cannot be recorded, no decision is returned, and the caller must
+// take no action.
 //
-// Thread-safe. The policy, log and chain must outlive the checker.
+// The HandoffMap can be swapped at any time (policy reload); each request
+// uses the map in force when it started, and its decision names that
+// policy's version.
+//
+// Thread-safe. The log and chain must outlive the checker.
 #ifndef FRONTDESK_SERVICES_RULES_CHECK_RULES_CHECKER_H_
 #define FRONTDESK_SERVICES_RULES_CHECK_RULES_CHECKER_H_
 
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "frontdesk/rules/v1/rules_service.pb.h"
 #include "libs/eventlog/event_log.h"
 #include "libs/events/event_chain.h"
-#include "libs/policy/clinic_policy.h"
+#include "services/rules_check/handoff_map.h"
 
 namespace frontdesk::rules_check {
 
+// At most this many speech-recognition alternatives per turn.
+inline constexpr int kMaxAsrAlternatives = 10;
+
 class RulesChecker {
  public:
-  RulesChecker(std::shared_ptr<const policy::ClinicPolicy> policy,
-               eventlog::EventLog* log, events::EventChain* chain,
-               absl::Duration append_timeout);
+  RulesChecker(std::shared_ptr<const HandoffMap> map, eventlog::EventLog* log,
+               events::EventChain* chain, absl::Duration append_timeout);
 
   // INVALID_ARGUMENT names the bad field; NOT_FOUND for an unknown tenant;
   // UNAVAILABLE or DEADLINE_EXCEEDED when the decision could not be recorded.
   absl::StatusOr<frontdesk::rules::v1::Decision> Evaluate(
       const frontdesk::rules::v1::EvaluateRequest& request);
+  absl::StatusOr<frontdesk::rules::v1::Decision> Authorize(
+      const frontdesk::rules::v1::AuthorizeRequest& request);
 
-  const policy::ClinicPolicy& policy() const { return *policy_; }
+  std::shared_ptr<const HandoffMap> map() const;
+  void SetMap(std::shared_ptr<const HandoffMap> map);
 
  private:
-  const std::shared_ptr<const policy::ClinicPolicy> policy_;
+  absl::Status CheckCall(const std::string& tenant_id, const std::string& call_id,
+                         const HandoffMap& map) const;
+  absl::Status Record(const std::string& tenant_id, const std::string& call_id,
+                      uint32_t turn, const std::string& proposed,
+                      const frontdesk::rules::v1::Decision& d, const HandoffMap& map);
+
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const HandoffMap> map_ ABSL_GUARDED_BY(mu_);
   eventlog::EventLog* const log_;
   events::EventChain* const chain_;
   const absl::Duration append_timeout_;

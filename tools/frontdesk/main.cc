@@ -2,8 +2,10 @@
 //
 //   frontdesk call [--script FILE]    talk to the front desk (answer service)
 //   frontdesk replay --call ID        a call's timeline, read from Kafka
+//   frontdesk policy check|show FILE  check or print a clinic policy, offline
+//   frontdesk classify --policy FILE TEXT   decide one utterance, offline
 //
-// Thin glue over call_script.h and replay_timeline.h.
+// Thin glue over call_script.h, replay_timeline.h and policy_commands.h.
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
@@ -16,7 +18,9 @@
 #include "frontdesk/answer/v1/answer_service.grpc.pb.h"
 #include "libs/kafka/kafka_key_reader.h"
 #include "libs/kafka/kafka_settings.h"
+#include "services/rules_check/handoff_map.h"
 #include "tools/frontdesk/call_script.h"
+#include "tools/frontdesk/policy_commands.h"
 #include "tools/frontdesk/replay_timeline.h"
 
 namespace {
@@ -42,6 +46,11 @@ ABSL_FLAG(std::string, kafka_properties, EnvOr("FRONTDESK_KAFKA_PROPERTIES", "")
           "replay: extra librdkafka properties k=v,k=v");
 ABSL_FLAG(std::string, phi_key_file, "",
           "replay: open sealed PHI with this key file (shows caller words)");
+ABSL_FLAG(std::string, policy, EnvOr("FRONTDESK_POLICY", "examples/clinic/policy.yaml"),
+          "classify: the clinic policy file (env FRONTDESK_POLICY)");
+ABSL_FLAG(bool, jsonl, false,
+          "classify: read one utterance per line from stdin, write one JSON "
+          "object per line");
 
 namespace av = ::frontdesk::answer::v1;
 
@@ -54,7 +63,17 @@ constexpr char kUsage[] =
     "      plays the turns in FILE (one per line, '#' comments).\n"
     "  frontdesk replay --call ID [--kafka_brokers B] [--phi_key_file F]\n"
     "      Print a call's timeline read straight from Kafka, and verify its\n"
-    "      hash chains. Exit 0 when intact, 3 when damage was found.\n\n"
+    "      hash chains. Exit 0 when intact, 3 when damage was found.\n"
+    "  frontdesk policy check FILE\n"
+    "      Check a clinic policy. Exit 0 with a summary, or 1 with every error\n"
+    "      as file:line:column: message.\n"
+    "  frontdesk policy show FILE\n"
+    "      Print the policy's queues, lanes, categories, triggers, owners,\n"
+    "      backups and windows.\n"
+    "  frontdesk classify [--policy FILE] TEXT | --jsonl\n"
+    "      Decide an utterance as rules-check would, offline, and print one\n"
+    "      JSON object (lane, category, request_type, trigger, span, rule_id,\n"
+    "      policy_version). With --jsonl, one utterance per stdin line.\n\n"
     "Run 'frontdesk --help' for every flag.";
 
 int RunCall() {
@@ -191,6 +210,51 @@ int RunReplay() {
   return 3;
 }
 
+int RunPolicy(const std::vector<char*>& rest) {
+  if (rest.size() != 4 || (std::string(rest[2]) != "check" && std::string(rest[2]) != "show")) {
+    std::cerr << "usage: frontdesk policy check|show FILE\n";
+    return 2;
+  }
+  const std::string path = rest[3];
+  if (std::string(rest[2]) == "check") return frontdesk::cli::CheckPolicy(path, std::cout, std::cerr);
+  auto p = frontdesk::policy::LoadPolicyFile(path);
+  if (!p.ok()) {
+    std::cerr << p.status().message() << "\n";
+    return 1;
+  }
+  std::cout << frontdesk::cli::PolicyTable(*p);
+  return 0;
+}
+
+int RunClassify(const std::vector<char*>& rest) {
+  auto p = frontdesk::policy::LoadPolicyFile(absl::GetFlag(FLAGS_policy));
+  if (!p.ok()) {
+    std::cerr << "frontdesk classify: " << p.status().message() << "\n";
+    return 2;
+  }
+  frontdesk::rules_check::HandoffMap map(
+      std::make_shared<const frontdesk::policy::ClinicPolicy>(*std::move(p)));
+  const frontdesk::rules::v1::CallContext none;
+  if (absl::GetFlag(FLAGS_jsonl)) {
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      std::cout << frontdesk::cli::DecisionJson(map.Evaluate(line, {}, none)) << "\n";
+    }
+    return 0;
+  }
+  std::string text;
+  for (size_t i = 2; i < rest.size(); ++i) {
+    if (!text.empty()) text += " ";
+    text += rest[i];
+  }
+  if (text.empty()) {
+    std::cerr << "usage: frontdesk classify [--policy FILE] TEXT   (or --jsonl)\n";
+    return 2;
+  }
+  std::cout << frontdesk::cli::DecisionJson(map.Evaluate(text, {}, none)) << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -203,6 +267,8 @@ int main(int argc, char** argv) {
   const std::string command = rest[1];
   if (command == "call") return RunCall();
   if (command == "replay") return RunReplay();
+  if (command == "policy") return RunPolicy(rest);
+  if (command == "classify") return RunClassify(rest);
   if (command == "help") {
     std::cout << kUsage << "\n";
     return 0;

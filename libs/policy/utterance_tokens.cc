@@ -1,0 +1,146 @@
+#include "libs/policy/utterance_tokens.h"
+
+#include <libstemmer.h>
+
+#include <cstring>
+#include <memory>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+
+namespace frontdesk::policy {
+
+namespace {
+
+struct StemmerDeleter {
+  void operator()(sb_stemmer* s) const { sb_stemmer_delete(s); }
+};
+
+// One stemmer per thread: a Snowball stemmer is not thread-safe.
+std::string Stem(const std::string& word) {
+  thread_local std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer(
+      sb_stemmer_new("english", nullptr));
+  if (!stemmer) return word;
+  const sb_symbol* out = sb_stemmer_stem(
+      stemmer.get(), reinterpret_cast<const sb_symbol*>(word.data()),
+      static_cast<int>(word.size()));
+  if (out == nullptr) return word;
+  return std::string(reinterpret_cast<const char*>(out),
+                     static_cast<size_t>(sb_stemmer_length(stemmer.get())));
+}
+
+// Contractions, with and without the apostrophe.
+const absl::flat_hash_map<std::string, std::vector<std::string>>& Contractions() {
+  static const auto* m = new absl::flat_hash_map<std::string, std::vector<std::string>>{
+      {"can't", {"can", "not"}},     {"cant", {"can", "not"}},
+      {"cannot", {"can", "not"}},    {"won't", {"will", "not"}},
+      {"wont", {"will", "not"}},     {"i'm", {"i", "am"}},
+      {"im", {"i", "am"}},           {"i've", {"i", "have"}},
+      {"ive", {"i", "have"}},        {"i'll", {"i", "will"}},
+      {"i'd", {"i", "would"}},       {"it's", {"it", "is"}},
+      {"that's", {"that", "is"}},    {"what's", {"what", "is"}},
+      {"there's", {"there", "is"}},  {"he's", {"he", "is"}},
+      {"she's", {"she", "is"}},      {"you're", {"you", "are"}},
+      {"we're", {"we", "are"}},      {"they're", {"they", "are"}},
+      {"dont", {"do", "not"}},       {"doesnt", {"does", "not"}},
+      {"didnt", {"did", "not"}},     {"isnt", {"is", "not"}},
+      {"arent", {"are", "not"}},     {"wasnt", {"was", "not"}},
+      {"werent", {"were", "not"}},   {"havent", {"have", "not"}},
+      {"hasnt", {"has", "not"}},     {"couldnt", {"could", "not"}},
+      {"shouldnt", {"should", "not"}}, {"wouldnt", {"would", "not"}},
+  };
+  return *m;
+}
+
+// Irregular forms the stemmer does not join to their base.
+const absl::flat_hash_map<std::string, std::string>& Irregular() {
+  static const auto* m = new absl::flat_hash_map<std::string, std::string>{
+      {"bled", "bleed"},   {"sued", "sue"},      {"suing", "sue"},
+      {"sues", "sue"},     {"swollen", "swell"}, {"fell", "fall"},
+      {"fallen", "fall"},  {"took", "take"},     {"taken", "take"},
+      {"ate", "eat"},      {"eaten", "eat"},     {"felt", "feel"},
+      {"threw", "throw"},  {"thrown", "throw"},  {"broke", "break"},
+      {"broken", "break"}, {"overdid", "overdo"}, {"hit", "hit"},
+      {"beat", "beat"},    {"beaten", "beat"},   {"gave", "give"},
+      {"given", "give"},   {"died", "die"},      {"dying", "die"},
+      {"lying", "lie"},    {"lay", "lie"},
+  };
+  return *m;
+}
+
+bool IsWordByte(unsigned char c) {
+  return absl::ascii_isalnum(c) || c == '\'' || c >= 0x80;
+}
+
+void Emit(std::string word, uint32_t begin, uint32_t end,
+          std::vector<Token>* out) {
+  // Trim apostrophes used as quotes.
+  while (!word.empty() && word.front() == '\'') word.erase(word.begin());
+  while (!word.empty() && word.back() == '\'') word.pop_back();
+  if (word.empty()) return;
+  std::vector<std::string> parts;
+  auto c = Contractions().find(word);
+  if (c != Contractions().end()) {
+    parts = c->second;
+  } else if (absl::EndsWith(word, "n't") && word.size() > 3) {
+    parts = {word.substr(0, word.size() - 3), "not"};
+  } else if (absl::EndsWith(word, "'s")) {
+    parts = {word.substr(0, word.size() - 2)};  // possessive
+  } else {
+    parts = {word};
+  }
+  for (std::string& p : parts) {
+    p.erase(std::remove(p.begin(), p.end(), '\''), p.end());
+    if (p.empty()) continue;
+    auto irr = Irregular().find(p);
+    out->push_back({irr != Irregular().end() ? irr->second : Stem(p), begin, end});
+  }
+}
+
+}  // namespace
+
+std::vector<Token> Tokenize(absl::string_view text) {
+  std::vector<Token> out;
+  std::string word;
+  uint32_t chars = 0;  // Unicode characters consumed
+  uint32_t word_begin = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    const bool starts_char = (c & 0xC0) != 0x80;
+    // U+2018 and U+2019 fold to an apostrophe.
+    if (c == 0xE2 && i + 2 < text.size() &&
+        static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+        (static_cast<unsigned char>(text[i + 2]) == 0x98 ||
+         static_cast<unsigned char>(text[i + 2]) == 0x99)) {
+      if (word.empty()) word_begin = chars;
+      word.push_back('\'');
+      i += 2;
+      ++chars;
+      continue;
+    }
+    if (IsWordByte(c)) {
+      if (word.empty()) word_begin = chars;
+      word.push_back(static_cast<char>(absl::ascii_tolower(c)));
+    } else if (!word.empty()) {
+      Emit(std::move(word), word_begin, chars, &out);
+      word.clear();
+    }
+    if (starts_char) ++chars;
+  }
+  if (!word.empty()) Emit(std::move(word), word_begin, chars, &out);
+  return out;
+}
+
+std::vector<std::string> Terms(absl::string_view phrase) {
+  std::vector<std::string> out;
+  for (Token& t : Tokenize(phrase)) out.push_back(std::move(t.term));
+  return out;
+}
+
+std::string CanonicalPhrase(absl::string_view phrase) {
+  return absl::StrJoin(Terms(phrase), " ");
+}
+
+}  // namespace frontdesk::policy

@@ -1,0 +1,57 @@
+#include "libs/policy/utterance_tokens.h"
+
+#include "gtest/gtest.h"
+
+namespace frontdesk::policy {
+namespace {
+
+TEST(UtteranceTokensTest, CasePunctuationHyphensAndSpaces) {
+  EXPECT_EQ(CanonicalPhrase("  CHEST-pain!!!   now... "), "chest pain now");
+  EXPECT_EQ(CanonicalPhrase("short-of-breath"), CanonicalPhrase("short of breath"));
+}
+
+TEST(UtteranceTokensTest, ContractionsWithAndWithoutApostrophe) {
+  const std::string canonical = CanonicalPhrase("I can not breathe");
+  EXPECT_EQ(CanonicalPhrase("I can't breathe"), canonical);
+  EXPECT_EQ(CanonicalPhrase("i cant breathe"), canonical);
+  EXPECT_EQ(CanonicalPhrase("I cannot breathe"), canonical);
+  EXPECT_EQ(CanonicalPhrase("I can\xE2\x80\x99t breathe"), canonical);
+  EXPECT_EQ(CanonicalPhrase("I'm"), "i am");
+  EXPECT_EQ(CanonicalPhrase("doesn't"), "doe not");  // "does" stems to "doe"
+  EXPECT_EQ(CanonicalPhrase("my mom's"), "my mom");
+}
+
+TEST(UtteranceTokensTest, InflectionsShareATerm) {
+  EXPECT_EQ(CanonicalPhrase("bleeding"), "bleed");
+  EXPECT_EQ(CanonicalPhrase("bleeds"), "bleed");
+  EXPECT_EQ(CanonicalPhrase("bled"), "bleed");
+  EXPECT_EQ(CanonicalPhrase("sued"), CanonicalPhrase("sue"));
+  EXPECT_EQ(CanonicalPhrase("suing"), CanonicalPhrase("sue"));
+  EXPECT_EQ(CanonicalPhrase("fainted"), CanonicalPhrase("faint"));
+  EXPECT_EQ(CanonicalPhrase("breathing"), CanonicalPhrase("breathe"));
+  EXPECT_EQ(CanonicalPhrase("swollen"), CanonicalPhrase("swelling"));
+}
+
+TEST(UtteranceTokensTest, SpansAreInCharactersOfTheOriginal) {
+  // "é" is two bytes but one character.
+  const auto tokens = Tokenize("Très bien: chest pain");
+  ASSERT_EQ(tokens.size(), 4u);
+  EXPECT_EQ(tokens[0].begin, 0u);
+  EXPECT_EQ(tokens[0].end, 4u);
+  EXPECT_EQ(tokens[2].term, "chest");
+  EXPECT_EQ(tokens[2].begin, 11u);
+  EXPECT_EQ(tokens[3].end, 21u);
+  // A contraction's two terms both point at the one word.
+  const auto cant = Tokenize("I can't");
+  ASSERT_EQ(cant.size(), 3u);
+  EXPECT_EQ(cant[1].begin, 2u);
+  EXPECT_EQ(cant[2].end, 7u);
+}
+
+TEST(UtteranceTokensTest, EmptyAndPunctuationOnly) {
+  EXPECT_TRUE(Tokenize("").empty());
+  EXPECT_TRUE(Tokenize(" ,.!? -- ''").empty());
+}
+
+}  // namespace
+}  // namespace frontdesk::policy
