@@ -9,7 +9,7 @@ SERVICES := deploy/local/services.sh
 FRONTDESK := $(BUILD_DIR)/bin/frontdesk
 SAMPLE_CALLS := $(sort $(wildcard examples/clinic/calls/*.txt))
 
-.PHONY: deps build run stop test unit-test integration-test bench fmt clean reset
+.PHONY: deps build run stop test unit-test integration-test bench fuzz fmt clean reset
 
 deps:
 	@deploy/local/install-deps.sh
@@ -57,12 +57,23 @@ bench: build
 	$(BUILD_DIR)/bin/core_benchmark
 	$(BUILD_DIR)/bin/rules_evaluate_benchmark
 
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@command -v clang++ >/dev/null || { sudo=; [ "$$(id -u)" -ne 0 ] && sudo=sudo; $$sudo apt-get install -y -q clang libclang-rt-14-dev; }
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DFRONTDESK_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build build-fuzz -j $(JOBS) --target policy_loader_fuzzer trigger_matcher_fuzzer
+	mkdir -p build-fuzz/corpus/policy build-fuzz/corpus/utterances
+	cp examples/clinic/policy.yaml build-fuzz/corpus/policy/
+	grep -v '^#' tests/rules/utterance_corpus.tsv | cut -f3 | split -l 1 - build-fuzz/corpus/utterances/u-
+	build-fuzz/bin/policy_loader_fuzzer -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/policy
+	build-fuzz/bin/trigger_matcher_fuzzer -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/utterances
+
 fmt:
 	@command -v clang-format >/dev/null || { sudo=; [ "$$(id -u)" -ne 0 ] && sudo=sudo; $$sudo apt-get install -y -q clang-format; }
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-fuzz
 
 # Stops everything and deletes the broker's data and the run folder.
 reset: stop

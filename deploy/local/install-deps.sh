@@ -10,7 +10,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librdkafka-dev libabsl-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libssl-dev
+  libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libssl-dev libstemmer-dev
   kcat maven openjdk-17-jre-headless tzdata
 )
 

@@ -19,6 +19,7 @@ namespace rv = ::frontdesk::rules::v1;
 namespace {
 
 constexpr size_t kMaxCallerNumberChars = 32;
+constexpr int kMaxAsrAlternatives = 10;
 
 bool ValidCallerNumber(const std::string& n) {
   if (n.size() > kMaxCallerNumberChars) return false;
@@ -132,8 +133,54 @@ absl::StatusOr<av::StartCallResponse> CallAgent::StartCall(
   return response;
 }
 
+std::string CallAgent::FailClosedHandoff(const std::string& call_id, Call& call,
+                                         uint32_t turn, const std::string& utterance) {
+  const auto& p = policy_->proto();
+  const auto* queue = policy_->FindQueue(p.default_queue());
+  rv::Decision d;
+  d.set_decision_id(NewUuid());
+  d.set_lane(rv::LANE_AI_ASSISTED);
+  d.set_rule_id(kFailClosedRuleId);
+  d.set_policy_version(policy_->version());
+  d.set_category("rules-check-unavailable");
+  d.set_action(rv::ACTION_HANDOFF);
+  d.set_queue(queue->id());
+  d.set_owner_role(queue->owner_role());
+  d.set_backup_role(queue->backup_role());
+  d.set_claim_window_seconds(queue->claim_window_minutes() * 60);
+  d.set_reason("rules-check unreachable; failing closed");
+
+  ev::DecisionRecorded recorded;
+  recorded.set_decision_id(d.decision_id());
+  recorded.set_turn_index(turn);
+  recorded.set_lane(ev::LANE_AI_ASSISTED);
+  recorded.set_rule_id(d.rule_id());
+  recorded.set_policy_version(d.policy_version());
+  recorded.set_category(d.category());
+  recorded.set_action("handoff");
+  recorded.set_queue(d.queue());
+  recorded.set_reason(d.reason());
+  std::vector<eventlog::LogRecord> records;
+  Append(call_id, call.tenant_id, ev::EVENT_TYPE_DECISION_RECORDED,
+         recorded.SerializeAsString(), nullptr, &records);
+  if (!log_->Append(records, options_.append_timeout).ok()) return "";
+
+  hv::PrepareRequest prep;
+  prep.set_tenant_id(call.tenant_id);
+  prep.set_call_id(call_id);
+  *prep.mutable_decision() = d;
+  prep.set_trigger_utterance(utterance);
+  prep.set_caller_number(call.caller_number);
+  prep.set_attempted_step("evaluate");
+  prep.set_patient_told(policy_->Script(p.scripts().fallback()).text());
+  absl::StatusOr<hv::PrepareResponse> handed = handoff_->Prepare(prep, options_.rpc_timeout);
+  if (!handed.ok()) return "";
+  return handed->packet().handoff_id();
+}
+
 av::TurnResponse CallAgent::Fallback(const std::string& call_id, Call& call,
-                                     uint32_t turn, const std::string& reason) {
+                                     uint32_t turn, const std::string& reason,
+                                     const std::string& handoff_id) {
   const auto* t = &policy_->Script(policy_->proto().scripts().fallback());
   ev::TurnFailed failed;
   failed.set_turn_index(turn);
@@ -143,6 +190,7 @@ av::TurnResponse CallAgent::Fallback(const std::string& call_id, Call& call,
   reply.set_reply_text(t->text());
   reply.add_quoted_texts(Quote(*t));
   reply.set_fallback(true);
+  reply.set_handoff_id(handoff_id);
   std::vector<eventlog::LogRecord> records;
   Append(call_id, call.tenant_id, ev::EVENT_TYPE_TURN_FAILED,
          failed.SerializeAsString(), nullptr, &records);
@@ -159,6 +207,7 @@ av::TurnResponse CallAgent::Fallback(const std::string& call_id, Call& call,
   response.add_quoted_texts(Quote(*t));
   response.set_state(av::CALL_STATE_IDENTIFY);
   response.set_fallback(true);
+  response.set_handoff_id(handoff_id);
   return response;
 }
 
@@ -172,6 +221,19 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(const av::TurnRequest& request)
   if (Utf8Length(request.utterance()) > kMaxUtteranceChars) {
     return absl::InvalidArgumentError(absl::StrCat(
         "utterance: longer than ", kMaxUtteranceChars, " characters"));
+  }
+  if (request.asr_alternatives_size() > kMaxAsrAlternatives) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "asr_alternatives: more than ", kMaxAsrAlternatives, " alternatives"));
+  }
+  for (int i = 0; i < request.asr_alternatives_size(); ++i) {
+    if (Utf8Length(request.asr_alternatives(i)) > kMaxUtteranceChars) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "asr_alternatives[", i, "]: longer than ", kMaxUtteranceChars, " characters"));
+    }
+  }
+  if (!(request.confidence() >= 0.0f && request.confidence() <= 1.0f)) {
+    return absl::InvalidArgumentError("confidence: must be between 0 and 1");
   }
   std::shared_ptr<Call> call = FindCall(request.call_id());
   if (call == nullptr) {
@@ -192,6 +254,9 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(const av::TurnRequest& request)
         static_cast<uint32_t>(Utf8Length(request.utterance())));
     ev::PhiFields phi;
     phi.set_utterance(request.utterance());
+    for (const std::string& alt : request.asr_alternatives()) {
+      phi.add_asr_alternatives(alt);
+    }
     std::vector<eventlog::LogRecord> records;
     Append(call_id, call->tenant_id, ev::EVENT_TYPE_TURN_RECEIVED,
            received.SerializeAsString(), &phi, &records);
@@ -205,11 +270,19 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(const av::TurnRequest& request)
   eval.set_call_id(call_id);
   eval.set_turn_index(turn);
   eval.set_utterance(request.utterance());
+  for (const std::string& alt : request.asr_alternatives()) eval.add_asr_alternatives(alt);
+  eval.mutable_context()->set_request_type(call->request_type);
+  eval.mutable_context()->set_turns_so_far(turn - 1);
   absl::StatusOr<rv::Decision> decision =
       rules_->Evaluate(eval, options_.rpc_timeout);
   if (!decision.ok()) {
-    return Fallback(call_id, *call, turn, "rules_check_unavailable");
+    // No decision, no AI-owned action: the fallback wording, and a handoff
+    // under a fail-closed decision of our own.
+    const std::string handoff =
+        FailClosedHandoff(call_id, *call, turn, request.utterance());
+    return Fallback(call_id, *call, turn, "rules_check_unavailable", handoff);
   }
+  if (!decision->request_type().empty()) call->request_type = decision->request_type();
 
   // Only approved text this agent knows, at the version the decision names.
   const auto* say = policy_->FindText(decision->say_text_id());
@@ -227,15 +300,19 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(const av::TurnRequest& request)
     case rv::ACTION_QUOTE_ANSWER:
       break;
     case rv::ACTION_HANDOFF:
-    case rv::ACTION_URGENT_SCRIPT: {
+    case rv::ACTION_URGENT_SCRIPT:
+    case rv::ACTION_OFFER_SLOTS: {
+      // Scheduling is not in this agent yet: an AI-owned booking request is
+      // handed to the decision's queue like any other handoff.
       hv::PrepareRequest prep;
       prep.set_tenant_id(call->tenant_id);
       prep.set_call_id(call_id);
       *prep.mutable_decision() = *decision;
       prep.set_trigger_utterance(request.utterance());
       prep.set_caller_number(call->caller_number);
-      prep.set_attempted_step(decision->action() == rv::ACTION_URGENT_SCRIPT
-                                  ? "urgent_script"
+      prep.set_attempted_step(decision->action() == rv::ACTION_URGENT_SCRIPT ? "urgent_script"
+                              : decision->action() == rv::ACTION_OFFER_SLOTS
+                                  ? "offer_slots"
                                   : "handoff");
       prep.set_patient_told(say->text());
       absl::StatusOr<hv::PrepareResponse> handed =

@@ -8,9 +8,11 @@
 //
 // Fail closed: when Kafka does not acknowledge within the bound, or
 // rules-check or handoff-prep fails, the caller hears the clinic's fallback
-// wording, no action is claimed, and a TurnFailed event plus the fallback
-// ReplyGiven are queued for the log without waiting (they are delivered once
-// Kafka is back, or journalled).
+// wording, no AI-owned action is taken, and a TurnFailed event plus the
+// fallback ReplyGiven are queued for the log without waiting (they are
+// delivered once Kafka is back, or journalled). When rules-check alone is
+// unreachable, the agent also attempts a handoff to the default queue under
+// a fail-closed decision it records itself (rule FAIL-CLOSED-RULES-CHECK).
 //
 // The agent only ever speaks approved text from its own copy of the policy:
 // a decision naming a text it does not know, or another version of it, is
@@ -38,6 +40,10 @@
 #include "services/answer/agent_dependencies.h"
 
 namespace frontdesk::answer {
+
+// The rule of the decision answer records itself when rules-check cannot be
+// reached.
+inline constexpr char kFailClosedRuleId[] = "FAIL-CLOSED-RULES-CHECK";
 
 struct AgentOptions {
   // The durability bound: how long to wait for Kafka per append.
@@ -78,6 +84,9 @@ class CallAgent {
     uint32_t turns ABSL_GUARDED_BY(mu) = 0;
     bool over ABSL_GUARDED_BY(mu) = false;
     std::string caller_number;
+    // The request type rules-check identified last, as context for the next
+    // turn.
+    std::string request_type ABSL_GUARDED_BY(mu);
   };
 
   std::shared_ptr<Call> FindCall(const std::string& call_id) const;
@@ -88,7 +97,13 @@ class CallAgent {
                      std::vector<eventlog::LogRecord>* out);
   frontdesk::answer::v1::TurnResponse Fallback(const std::string& call_id,
                                                Call& call, uint32_t turn,
-                                               const std::string& reason);
+                                               const std::string& reason,
+                                               const std::string& handoff_id = "");
+  // rules-check is unreachable: records a fail-closed decision of answer's
+  // own (AI-assisted, to the default queue) and asks handoff-prep to hand
+  // the call off under it. Returns the handoff id, or "" when that failed.
+  std::string FailClosedHandoff(const std::string& call_id, Call& call,
+                                uint32_t turn, const std::string& utterance);
 
   const std::shared_ptr<const policy::ClinicPolicy> policy_;
   eventlog::EventLog* const log_;

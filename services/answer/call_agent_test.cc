@@ -227,15 +227,60 @@ TEST_F(CallAgentTest, UnacknowledgedEventGivesFallbackAndNoAction) {
   EXPECT_EQ(next->quoted_texts(0), "parking@1");
 }
 
-TEST_F(CallAgentTest, RulesCheckDownGivesFallbackAndNoHandoff) {
+TEST_F(CallAgentTest, RulesCheckDownGivesFallbackAndAttemptsAHandoff) {
   const std::string id = Start();
   rules_->down = absl::UnavailableError("rules-check: connection refused");
   auto reply = Say(id, "I am calling my lawyer");
   ASSERT_TRUE(reply.ok());
   EXPECT_TRUE(reply->fallback());
-  EXPECT_EQ(handoff_->calls, 0);
-  EXPECT_EQ(Timeline(id).back(), "ReplyGiven");
-  EXPECT_EQ(Timeline(id)[2], "TurnFailed");
+  EXPECT_EQ(reply->reply(), policy_->FindText("fallback")->text());
+  EXPECT_TRUE(reply->decision_id().empty());
+  ASSERT_EQ(handoff_->calls, 1);
+  EXPECT_FALSE(reply->handoff_id().empty());
+  EXPECT_EQ(Timeline(id), (std::vector<std::string>{
+                              "CallStarted", "TurnReceived", "DecisionRecorded",
+                              "HandoffPrepared", "TurnFailed", "ReplyGiven"}));
+  // The handoff cites answer's own fail-closed decision, on the record.
+  auto records = log_.Topic(kafka::kCallsTopic);
+  auto decision = events::OpenEnvelopeBytes(records[records.size() - 4].value);
+  ASSERT_TRUE(decision.ok());
+  EXPECT_EQ(decision->body.producer().service(), "answer");
+  ev::DecisionRecorded rec;
+  ASSERT_TRUE(rec.ParseFromString(decision->body.payload()));
+  EXPECT_EQ(rec.rule_id(), kFailClosedRuleId);
+  EXPECT_EQ(rec.lane(), ev::LANE_AI_ASSISTED);
+  EXPECT_EQ(rec.queue(), "front-desk");
+  auto queue = log_.Topic("frontdesk.handoff.front-desk.v1");
+  ASSERT_EQ(queue.size(), 1u);
+  hv::HandoffPacket packet;
+  ASSERT_TRUE(packet.ParseFromString(queue[0].value));
+  EXPECT_EQ(packet.decision_id(), rec.decision_id());
+  EXPECT_EQ(packet.handoff_id(), reply->handoff_id());
+}
+
+TEST_F(CallAgentTest, TriggerInAnAsrAlternativeEscalates) {
+  const std::string id = Start();
+  av::TurnRequest r;
+  r.set_call_id(id);
+  r.set_utterance("I have chess pain");
+  r.add_asr_alternatives("I have chest pain");
+  r.set_confidence(0.42f);
+  auto reply = agent_->Turn(r);
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ(reply->quoted_texts(0), "urgent-script@2");
+  EXPECT_TRUE(reply->call_over());
+  r.set_confidence(1.5f);
+  EXPECT_EQ(agent_->Turn(r).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(CallAgentTest, RequestTypeCarriesToTheNextTurn) {
+  const std::string id = Start();
+  auto first = Say(id, "I need a refill");
+  ASSERT_TRUE(first.ok());
+  auto second = Say(id, "it's the blue pills");
+  ASSERT_TRUE(second.ok());
+  auto queue = log_.Topic("frontdesk.handoff.refills.v1");
+  EXPECT_EQ(queue.size(), 2u);
 }
 
 TEST_F(CallAgentTest, HandoffDownGivesFallbackNotAFalseClaim) {
