@@ -70,10 +70,6 @@ const absl::flat_hash_map<std::string, std::string>& Irregular() {
   return *m;
 }
 
-bool IsWordByte(unsigned char c) {
-  return absl::ascii_isalnum(c) || c == '\'' || c >= 0x80;
-}
-
 void Emit(std::string word, uint32_t begin, uint32_t end,
           std::vector<Token>* out) {
   // Trim apostrophes used as quotes.
@@ -99,6 +95,51 @@ void Emit(std::string word, uint32_t begin, uint32_t end,
   }
 }
 
+
+// Non-ASCII characters that separate words: spaces and punctuation from the
+// Latin-1 supplement, the General Punctuation block (dashes, curly double
+// quotes, ellipsis, no-break and zero-width spaces), CJK punctuation and
+// full-width ASCII punctuation. Curly single quotes are apostrophes.
+bool IsSeparator(uint32_t cp) {
+  if (cp == 0x2018 || cp == 0x2019) return false;
+  if (cp >= 0x80 && cp <= 0xBF) return cp != 0xAA && cp != 0xB5 && cp != 0xBA;
+  if (cp == 0xD7 || cp == 0xF7) return true;
+  if (cp >= 0x2000 && cp <= 0x206F) return true;
+  if (cp >= 0x2190 && cp <= 0x23FF) return true;  // arrows, technical symbols
+  if (cp >= 0x3000 && cp <= 0x303F) return true;
+  if (cp >= 0xFE30 && cp <= 0xFE4F) return true;
+  if (cp >= 0xFF01 && cp <= 0xFF0F) return true;
+  if (cp == 0xFEFF) return true;
+  return false;
+}
+
+// Decodes the UTF-8 character at text[i]; sets *len to its byte length.
+// Malformed bytes decode as themselves, one byte long.
+uint32_t Decode(absl::string_view text, size_t i, size_t* len) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char c = b(i);
+  auto cont = [&](size_t k) { return k < text.size() && (b(k) & 0xC0) == 0x80; };
+  if (c < 0x80) {
+    *len = 1;
+    return c;
+  }
+  if ((c & 0xE0) == 0xC0 && cont(i + 1)) {
+    *len = 2;
+    return ((c & 0x1Fu) << 6) | (b(i + 1) & 0x3Fu);
+  }
+  if ((c & 0xF0) == 0xE0 && cont(i + 1) && cont(i + 2)) {
+    *len = 3;
+    return ((c & 0x0Fu) << 12) | ((b(i + 1) & 0x3Fu) << 6) | (b(i + 2) & 0x3Fu);
+  }
+  if ((c & 0xF8) == 0xF0 && cont(i + 1) && cont(i + 2) && cont(i + 3)) {
+    *len = 4;
+    return ((c & 0x07u) << 18) | ((b(i + 1) & 0x3Fu) << 12) |
+           ((b(i + 2) & 0x3Fu) << 6) | (b(i + 3) & 0x3Fu);
+  }
+  *len = 1;
+  return c;
+}
+
 }  // namespace
 
 std::vector<Token> Tokenize(absl::string_view text) {
@@ -106,28 +147,28 @@ std::vector<Token> Tokenize(absl::string_view text) {
   std::string word;
   uint32_t chars = 0;  // Unicode characters consumed
   uint32_t word_begin = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    const bool starts_char = (c & 0xC0) != 0x80;
-    // U+2018 and U+2019 fold to an apostrophe.
-    if (c == 0xE2 && i + 2 < text.size() &&
-        static_cast<unsigned char>(text[i + 1]) == 0x80 &&
-        (static_cast<unsigned char>(text[i + 2]) == 0x98 ||
-         static_cast<unsigned char>(text[i + 2]) == 0x99)) {
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t len = 1;
+    const uint32_t cp = Decode(text, i, &len);
+    const bool apostrophe = cp == '\'' || cp == 0x2018 || cp == 0x2019;
+    const bool letter = cp < 0x80 ? absl::ascii_isalnum(static_cast<unsigned char>(cp))
+                                  : !IsSeparator(cp);
+    if (apostrophe || letter) {
       if (word.empty()) word_begin = chars;
-      word.push_back('\'');
-      i += 2;
-      ++chars;
-      continue;
-    }
-    if (IsWordByte(c)) {
-      if (word.empty()) word_begin = chars;
-      word.push_back(static_cast<char>(absl::ascii_tolower(c)));
+      if (apostrophe) {
+        word.push_back('\'');
+      } else if (cp < 0x80) {
+        word.push_back(static_cast<char>(absl::ascii_tolower(static_cast<unsigned char>(cp))));
+      } else {
+        word.append(text.data() + i, len);
+      }
     } else if (!word.empty()) {
       Emit(std::move(word), word_begin, chars, &out);
       word.clear();
     }
-    if (starts_char) ++chars;
+    ++chars;
+    i += len;
   }
   if (!word.empty()) Emit(std::move(word), word_begin, chars, &out);
   return out;

@@ -48,6 +48,21 @@ TEST(UtteranceTokensTest, SpansAreInCharactersOfTheOriginal) {
   EXPECT_EQ(cant[2].end, 7u);
 }
 
+TEST(UtteranceTokensTest, UnicodePunctuationSeparatesWords) {
+  const std::string chest_pain = CanonicalPhrase("chest pain");
+  EXPECT_EQ(CanonicalPhrase("chest\xE2\x80\x94pain"), chest_pain);        // em dash
+  EXPECT_EQ(CanonicalPhrase("\xE2\x80\x9C" "chest pain\xE2\x80\x9D"), chest_pain);  // curly quotes
+  EXPECT_EQ(CanonicalPhrase("CHEST\xE2\x80\xA6PAIN"), chest_pain);        // ellipsis
+  EXPECT_EQ(CanonicalPhrase("chest\xC2\xA0pain"), chest_pain);             // no-break space
+  // Letters outside ASCII stay inside words.
+  EXPECT_EQ(Tokenize("caf\xC3\xA9 na\xC3\xAFve").size(), 2u);
+  // A span counts characters, not bytes, across the separators too.
+  const auto tokens = Tokenize("a\xE2\x80\x94" "chest");
+  ASSERT_EQ(tokens.size(), 2u);
+  EXPECT_EQ(tokens[1].begin, 2u);
+  EXPECT_EQ(tokens[1].end, 7u);
+}
+
 TEST(UtteranceTokensTest, EmptyAndPunctuationOnly) {
   EXPECT_TRUE(Tokenize("").empty());
   EXPECT_TRUE(Tokenize(" ,.!? -- ''").empty());

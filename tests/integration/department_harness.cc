@@ -36,7 +36,7 @@ absl::StatusOr<pid_t> BrokerPid() {
 }
 
 absl::StatusOr<std::unique_ptr<Department>> Department::Start(
-    int append_timeout_ms) {
+    int append_timeout_ms, const std::string& policy_path) {
   auto d = std::unique_ptr<Department>(new Department());
   char tmpl[] = "/tmp/frontdesk-it-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");
@@ -53,7 +53,9 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
   }
   const std::string bin = FRONTDESK_BIN_DIR;
   const std::string policy =
-      absl::StrCat(FRONTDESK_SOURCE_DIR, "/examples/clinic/policy.yaml");
+      policy_path.empty()
+          ? absl::StrCat(FRONTDESK_SOURCE_DIR, "/examples/clinic/policy.yaml")
+          : policy_path;
   const std::vector<std::string> common = {
       absl::StrCat("--kafka_brokers=", TestBrokers()),
       absl::StrCat("--append_timeout_ms=", append_timeout_ms),
@@ -65,7 +67,8 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
   };
 
   auto rules = ServiceProcess::Start(bin + "/rules-check",
-                                     with({"--policy=" + policy}), d->dir_,
+                                     with({"--policy=" + policy, "--policy_poll_ms=200"}),
+                                     d->dir_,
                                      d->dir_ + "/rules-check.log");
   if (!rules.ok()) return rules.status();
   d->rules_ = *std::move(rules);

@@ -33,8 +33,9 @@ class Department {
  public:
   // Fails when the broker does not answer (start it with `make test` or
   // deploy/local/kafka/kafka.sh start) or a service does not come up.
+  // `policy_path` empty: the sample clinic's policy.
   static absl::StatusOr<std::unique_ptr<Department>> Start(
-      int append_timeout_ms = 2000);
+      int append_timeout_ms = 2000, const std::string& policy_path = "");
   ~Department();
 
   std::unique_ptr<frontdesk::answer::v1::Answer::Stub> Answer() const;
