@@ -3,6 +3,7 @@
 #include <set>
 
 #include "gtest/gtest.h"
+#include "libs/common/input_limits.h"
 
 namespace frontdesk {
 namespace {
@@ -24,6 +25,17 @@ TEST(UuidTest, RejectsMalformed) {
   EXPECT_FALSE(LooksLikeUuid("0123456789abcdef0123456789abcdef0123"));
   EXPECT_FALSE(LooksLikeUuid("0123456G-89ab-4def-8123-456789abcdef"));
   EXPECT_TRUE(LooksLikeUuid("01234567-89ab-4def-8123-456789abcdef"));
+}
+
+TEST(InputLimitsTest, Utf8ValidityAndLength) {
+  EXPECT_TRUE(IsValidUtf8("plain ascii"));
+  EXPECT_TRUE(IsValidUtf8("caf\xC3\xA9 \xE2\x80\x9Cquoted\xE2\x80\x9D \xF0\x9F\x98\x80"));
+  EXPECT_FALSE(IsValidUtf8("\x8E"));                  // stray continuation byte
+  EXPECT_FALSE(IsValidUtf8("\xE2\x80"));              // truncated
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));              // overlong "/"
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));          // a surrogate
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));      // above U+10FFFF
+  EXPECT_EQ(Utf8Length("caf\xC3\xA9"), 4u);
 }
 
 }  // namespace

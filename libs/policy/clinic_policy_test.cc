@@ -193,6 +193,11 @@ TEST(ClinicPolicyTest, EveryErrorIsReportedNotJustTheFirst) {
   EXPECT_EQ(errors[1], "mini.yaml:29:12: scripts.goodbye: no approved text with id \"bye\"");
 }
 
+TEST(ClinicPolicyTest, InvalidUtf8IsAnError) {
+  EXPECT_EQ(Errors(Replace(kMinimal, "Hello.", "Hel\x8elo.")),
+            std::vector<std::string>{"mini.yaml:22:11: approved_texts[0].text: not valid UTF-8"});
+}
+
 TEST(ClinicPolicyTest, BrokenYamlAndMissingFileAreErrors) {
   auto broken = Errors("clinic: [unclosed");
   ASSERT_EQ(broken.size(), 1u);

@@ -167,7 +167,9 @@ std::vector<Token> Tokenize(absl::string_view text) {
       Emit(std::move(word), word_begin, chars, &out);
       word.clear();
     }
-    ++chars;
+    // Counted like frontdesk::Utf8Length: a stray continuation byte of
+    // malformed input is not a character of its own.
+    if (!(len == 1 && (cp & 0xC0) == 0x80)) ++chars;
     i += len;
   }
   if (!word.empty()) Emit(std::move(word), word_begin, chars, &out);

@@ -1,6 +1,7 @@
 #include "libs/policy/utterance_tokens.h"
 
 #include "gtest/gtest.h"
+#include "libs/common/input_limits.h"
 
 namespace frontdesk::policy {
 namespace {
@@ -61,6 +62,15 @@ TEST(UtteranceTokensTest, UnicodePunctuationSeparatesWords) {
   ASSERT_EQ(tokens.size(), 2u);
   EXPECT_EQ(tokens[1].begin, 2u);
   EXPECT_EQ(tokens[1].end, 7u);
+}
+
+TEST(UtteranceTokensTest, MalformedUtf8KeepsSpansInsideTheText) {
+  // Found by trigger_matcher_fuzzer: stray continuation bytes after a curly
+  // quote. Spans must count characters as Utf8Length does.
+  const std::string text = "\xE2\x80\x9C\x8E\x8E\x8E" "chest pain\xE2\x80\x9D";
+  const auto tokens = Tokenize(text);
+  ASSERT_FALSE(tokens.empty());
+  EXPECT_LE(tokens.back().end, Utf8Length(text));
 }
 
 TEST(UtteranceTokensTest, EmptyAndPunctuationOnly) {

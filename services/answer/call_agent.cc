@@ -218,6 +218,9 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(const av::TurnRequest& request)
   if (request.utterance().empty()) {
     return absl::InvalidArgumentError("utterance: required");
   }
+  if (!IsValidUtf8(request.utterance())) {
+    return absl::InvalidArgumentError("utterance: not valid UTF-8");
+  }
   if (Utf8Length(request.utterance()) > kMaxUtteranceChars) {
     return absl::InvalidArgumentError(absl::StrCat(
         "utterance: longer than ", kMaxUtteranceChars, " characters"));

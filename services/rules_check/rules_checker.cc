@@ -126,6 +126,9 @@ absl::StatusOr<rv::Decision> RulesChecker::Evaluate(const rv::EvaluateRequest& r
   if (request.utterance().empty()) {
     return absl::InvalidArgumentError("utterance: required");
   }
+  if (!IsValidUtf8(request.utterance())) {
+    return absl::InvalidArgumentError("utterance: not valid UTF-8");
+  }
   if (Utf8Length(request.utterance()) > kMaxUtteranceChars) {
     return absl::InvalidArgumentError(absl::StrCat(
         "utterance: longer than ", kMaxUtteranceChars, " characters"));

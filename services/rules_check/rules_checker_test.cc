@@ -136,6 +136,9 @@ TEST_F(RulesCheckerTest, BadRequestsNameTheField) {
   r.add_asr_alternatives(std::string(2001, 'b'));
   EXPECT_EQ(std::string(checker_->Evaluate(r).status().message()),
             "asr_alternatives[0]: longer than 2000 characters");
+  r = Request("caf\xC3");
+  EXPECT_EQ(std::string(checker_->Evaluate(r).status().message()),
+            "utterance: not valid UTF-8");
   r = Request("hello");
   r.clear_call_id();
   EXPECT_EQ(checker_->Evaluate(r).status().code(), absl::StatusCode::kInvalidArgument);

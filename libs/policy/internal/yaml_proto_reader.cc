@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/common/input_limits.h"
 
 namespace frontdesk::policy::internal {
 
@@ -158,6 +159,10 @@ void YamlProtoReader::ReadScalar(const YAML::Node& node, const std::string& path
   const std::string text = node.Scalar();
   switch (field->cpp_type()) {
     case pb::FieldDescriptor::CPPTYPE_STRING:
+      if (!IsValidUtf8(text)) {
+        Error(node, absl::StrCat(path, ": not valid UTF-8"));
+        return;
+      }
       repeated ? r->AddString(message, field, text)
                : r->SetString(message, field, text);
       return;
