@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
 namespace frontdesk {
@@ -13,6 +15,9 @@ namespace frontdesk {
 // front end sends one turn per pause; 2000 characters is several minutes of
 // speech.
 inline constexpr size_t kMaxUtteranceChars = 2000;
+
+// At most this many speech-recognition alternatives per turn.
+inline constexpr int kMaxAsrAlternatives = 10;
 
 // The longest id (tenant, call, decision) accepted, in bytes.
 inline constexpr size_t kMaxIdBytes = 128;
@@ -62,6 +67,36 @@ inline bool IsValidUtf8(absl::string_view s) {
     i += n + 1;
   }
   return true;
+}
+
+// Checks a caller turn: a non-empty, valid UTF-8 utterance within
+// kMaxUtteranceChars, and at most kMaxAsrAlternatives alternatives, each
+// within the same limits. INVALID_ARGUMENT names the field, never its value.
+template <typename Alternatives>
+absl::Status CheckUtterance(absl::string_view utterance,
+                            const Alternatives& alternatives) {
+  if (utterance.empty()) return absl::InvalidArgumentError("utterance: required");
+  if (!IsValidUtf8(utterance)) {
+    return absl::InvalidArgumentError("utterance: not valid UTF-8");
+  }
+  if (Utf8Length(utterance) > kMaxUtteranceChars) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("utterance: longer than ", kMaxUtteranceChars, " characters"));
+  }
+  if (static_cast<int>(alternatives.size()) > kMaxAsrAlternatives) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "asr_alternatives: more than ", kMaxAsrAlternatives, " alternatives"));
+  }
+  int i = 0;
+  for (const auto& alt : alternatives) {
+    if (!IsValidUtf8(alt) || Utf8Length(alt) > kMaxUtteranceChars) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("asr_alternatives[", i, "]: longer than ", kMaxUtteranceChars,
+                       " characters or not valid UTF-8"));
+    }
+    ++i;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace frontdesk

@@ -71,4 +71,19 @@ std::string JournalPathFromFlags(const std::string& service_name) {
   return absl::StrCat(dir, "/", service_name, "-undelivered.jsonl");
 }
 
+absl::StatusOr<std::unique_ptr<kafka::KafkaEventLog>> StartEventLogFromFlags(
+    const std::string& service_name, const std::vector<std::string>& queues,
+    std::vector<std::string> warm_topics) {
+  absl::StatusOr<kafka::KafkaSettings> settings = KafkaSettingsFromFlags();
+  if (!settings.ok()) return settings.status();
+  absl::Status topics = kafka::EnsureTopics(
+      *settings, kafka::FrontdeskTopics(queues, TopicSettingsFromFlags()),
+      absl::Seconds(30));
+  if (!topics.ok()) return topics;
+  return kafka::KafkaEventLog::Create(
+      *settings, {.journal_path = JournalPathFromFlags(service_name),
+                  .client_id = absl::StrCat("frontdesk-", service_name),
+                  .warm_topics = std::move(warm_topics)});
+}
+
 }  // namespace frontdesk::serving

@@ -16,6 +16,7 @@
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/kafka/kafka_event_log.h"
 #include "libs/kafka/kafka_settings.h"
 #include "libs/serving/service_runtime.h"
 
@@ -41,6 +42,13 @@ kafka::TopicSettings TopicSettingsFromFlags();
 absl::Duration AppendTimeoutFromFlags();
 // "<journal_dir>/<service>-undelivered.jsonl", or "" when no journal_dir.
 std::string JournalPathFromFlags(const std::string& service_name);
+
+// The Kafka start of every service: creates the frontdesk topics (with one
+// handoff topic per queue in `queues`) and the audit-grade producer for
+// `service_name`, warmed up for `warm_topics`. The status names what failed.
+absl::StatusOr<std::unique_ptr<kafka::KafkaEventLog>> StartEventLogFromFlags(
+    const std::string& service_name, const std::vector<std::string>& queues,
+    std::vector<std::string> warm_topics);
 
 }  // namespace frontdesk::serving
 

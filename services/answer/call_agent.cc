@@ -19,7 +19,6 @@ namespace rv = ::frontdesk::rules::v1;
 namespace {
 
 constexpr size_t kMaxCallerNumberChars = 32;
-constexpr int kMaxAsrAlternatives = 10;
 
 bool ValidCallerNumber(const std::string& n) {
   if (n.size() > kMaxCallerNumberChars) return false;
@@ -215,26 +214,8 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(const av::TurnRequest& request)
   if (request.call_id().empty()) {
     return absl::InvalidArgumentError("call_id: required");
   }
-  if (request.utterance().empty()) {
-    return absl::InvalidArgumentError("utterance: required");
-  }
-  if (!IsValidUtf8(request.utterance())) {
-    return absl::InvalidArgumentError("utterance: not valid UTF-8");
-  }
-  if (Utf8Length(request.utterance()) > kMaxUtteranceChars) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "utterance: longer than ", kMaxUtteranceChars, " characters"));
-  }
-  if (request.asr_alternatives_size() > kMaxAsrAlternatives) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "asr_alternatives: more than ", kMaxAsrAlternatives, " alternatives"));
-  }
-  for (int i = 0; i < request.asr_alternatives_size(); ++i) {
-    if (Utf8Length(request.asr_alternatives(i)) > kMaxUtteranceChars) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "asr_alternatives[", i, "]: longer than ", kMaxUtteranceChars, " characters"));
-    }
-  }
+  absl::Status words = CheckUtterance(request.utterance(), request.asr_alternatives());
+  if (!words.ok()) return words;
   if (!(request.confidence() >= 0.0f && request.confidence() <= 1.0f)) {
     return absl::InvalidArgumentError("confidence: must be between 0 and 1");
   }

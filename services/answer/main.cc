@@ -8,18 +8,13 @@
 #include "libs/common/clock.h"
 #include "libs/common/service_logging.h"
 #include "libs/events/producer_identity.h"
-#include "libs/kafka/kafka_event_log.h"
+#include "libs/serving/policy_flags.h"
 #include "libs/serving/service_flags.h"
 #include "prometheus/registry.h"
 #include "services/answer/answer_service.h"
 #include "services/answer/grpc_dependencies.h"
 #include "spdlog/spdlog.h"
 
-ABSL_FLAG(std::string, policy,
-          frontdesk::serving::EnvOr("FRONTDESK_POLICY", "examples/clinic/policy.yaml"),
-          "The clinic's policy file (env FRONTDESK_POLICY)");
-ABSL_FLAG(std::string, phi_key_file, frontdesk::serving::EnvOr("FRONTDESK_PHI_KEY_FILE", ""),
-          "File with the 32-byte PHI sealing key in hex (env FRONTDESK_PHI_KEY_FILE)");
 ABSL_FLAG(std::string, rules_check_addr,
           frontdesk::serving::EnvOr("FRONTDESK_RULES_CHECK_ADDR", "127.0.0.1:7102"),
           "rules-check gRPC address (env FRONTDESK_RULES_CHECK_ADDR)");
@@ -33,35 +28,18 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   frontdesk::InitServiceLogging("answer");
 
-  auto policy = frontdesk::policy::LoadPolicyFile(absl::GetFlag(FLAGS_policy));
+  auto policy = frontdesk::serving::LoadPolicyFromFlags();
   if (!policy.ok()) {
     std::cerr << "answer: refusing to start: " << policy.status() << "\n";
     return 2;
   }
-  auto shared = std::make_shared<const frontdesk::policy::ClinicPolicy>(*std::move(policy));
-  auto sealer = frontdesk::phi::PhiSealer::FromKeyFile(absl::GetFlag(FLAGS_phi_key_file));
+  auto sealer = frontdesk::serving::LoadSealerFromFlags();
   if (!sealer.ok()) {
     std::cerr << "answer: refusing to start: " << sealer.status() << "\n";
     return 2;
   }
-  auto kafka = frontdesk::serving::KafkaSettingsFromFlags();
-  if (!kafka.ok()) {
-    std::cerr << "answer: " << kafka.status() << "\n";
-    return 2;
-  }
-  absl::Status topics = frontdesk::kafka::EnsureTopics(
-      *kafka,
-      frontdesk::kafka::FrontdeskTopics(shared->QueueIds(),
-                                        frontdesk::serving::TopicSettingsFromFlags()),
-      absl::Seconds(30));
-  if (!topics.ok()) {
-    std::cerr << "answer: " << topics << "\n";
-    return 1;
-  }
-  auto log = frontdesk::kafka::KafkaEventLog::Create(
-      *kafka, {.journal_path = frontdesk::serving::JournalPathFromFlags("answer"),
-               .client_id = "frontdesk-answer",
-               .warm_topics = {frontdesk::kafka::kCallsTopic}});
+  auto log = frontdesk::serving::StartEventLogFromFlags("answer", (*policy)->QueueIds(),
+                                                        {frontdesk::kafka::kCallsTopic});
   if (!log.ok()) {
     std::cerr << "answer: " << log.status() << "\n";
     return 1;
@@ -71,7 +49,7 @@ int main(int argc, char** argv) {
   frontdesk::answer::GrpcRulesClient rules(absl::GetFlag(FLAGS_rules_check_addr));
   frontdesk::answer::GrpcHandoffClient handoff(absl::GetFlag(FLAGS_handoff_prep_addr));
   const absl::Duration bound = frontdesk::serving::AppendTimeoutFromFlags();
-  frontdesk::answer::CallAgent agent(shared, log->get(), &chain, &*sealer, &rules,
+  frontdesk::answer::CallAgent agent(*policy, log->get(), &chain, &*sealer, &rules,
                                      &handoff,
                                      {.append_timeout = bound,
                                       .rpc_timeout = bound + absl::Seconds(1)});

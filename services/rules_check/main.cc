@@ -9,7 +9,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/service_logging.h"
 #include "libs/events/producer_identity.h"
-#include "libs/kafka/kafka_event_log.h"
+#include "libs/serving/policy_flags.h"
 #include "libs/serving/service_flags.h"
 #include "prometheus/counter.h"
 #include "prometheus/registry.h"
@@ -17,9 +17,6 @@
 #include "services/rules_check/rules_check_service.h"
 #include "spdlog/spdlog.h"
 
-ABSL_FLAG(std::string, policy,
-          frontdesk::serving::EnvOr("FRONTDESK_POLICY", "examples/clinic/policy.yaml"),
-          "The clinic's policy file (env FRONTDESK_POLICY)");
 ABSL_FLAG(int, policy_poll_ms, 1000, "How often to look for policy file changes");
 
 int main(int argc, char** argv) {
@@ -29,36 +26,18 @@ int main(int argc, char** argv) {
   frontdesk::InitServiceLogging("rules-check");
 
   const std::string path = absl::GetFlag(FLAGS_policy);
-  auto policy = frontdesk::policy::LoadPolicyFile(path);
-  if (!policy.ok()) {
+  auto shared = frontdesk::serving::LoadPolicyFromFlags();
+  if (!shared.ok()) {
     spdlog::critical("event=policy_rejected");
     std::cerr << "rules-check: refusing to start; the policy failed its checks:\n"
-              << policy.status().message() << "\n";
+              << shared.status().message() << "\n";
     return 2;
   }
-  auto shared = std::make_shared<const frontdesk::policy::ClinicPolicy>(*std::move(policy));
-  spdlog::info("event=policy_loaded version={} tenant={}", shared->version(),
-               shared->tenant_id());
-
-  auto kafka = frontdesk::serving::KafkaSettingsFromFlags();
-  if (!kafka.ok()) {
-    std::cerr << "rules-check: " << kafka.status() << "\n";
-    return 2;
-  }
-  absl::Status topics = frontdesk::kafka::EnsureTopics(
-      *kafka,
-      frontdesk::kafka::FrontdeskTopics(shared->QueueIds(),
-                                        frontdesk::serving::TopicSettingsFromFlags()),
-      absl::Seconds(30));
-  if (!topics.ok()) {
-    std::cerr << "rules-check: " << topics << "\n";
-    return 1;
-  }
-  auto log = frontdesk::kafka::KafkaEventLog::Create(
-      *kafka, {.journal_path = frontdesk::serving::JournalPathFromFlags("rules-check"),
-               .client_id = "frontdesk-rules-check",
-               .warm_topics = {frontdesk::kafka::kCallsTopic,
-                               frontdesk::kafka::kPolicyTopic}});
+  spdlog::info("event=policy_loaded version={} tenant={}", (*shared)->version(),
+               (*shared)->tenant_id());
+  auto log = frontdesk::serving::StartEventLogFromFlags(
+      "rules-check", (*shared)->QueueIds(),
+      {frontdesk::kafka::kCallsTopic, frontdesk::kafka::kPolicyTopic});
   if (!log.ok()) {
     std::cerr << "rules-check: " << log.status() << "\n";
     return 1;
@@ -67,7 +46,7 @@ int main(int argc, char** argv) {
                                       frontdesk::RealClock::Get());
   const absl::Duration bound = frontdesk::serving::AppendTimeoutFromFlags();
   frontdesk::rules_check::RulesChecker checker(
-      std::make_shared<const frontdesk::rules_check::HandoffMap>(shared), log->get(),
+      std::make_shared<const frontdesk::rules_check::HandoffMap>(*shared), log->get(),
       &chain, bound);
   frontdesk::rules_check::PolicyWatcher watcher(path, &checker, log->get(), &chain,
                                                 bound);

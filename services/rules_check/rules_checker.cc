@@ -123,26 +123,8 @@ absl::StatusOr<rv::Decision> RulesChecker::Evaluate(const rv::EvaluateRequest& r
   const std::shared_ptr<const HandoffMap> map = this->map();
   absl::Status valid = CheckCall(request.tenant_id(), request.call_id(), *map);
   if (!valid.ok()) return valid;
-  if (request.utterance().empty()) {
-    return absl::InvalidArgumentError("utterance: required");
-  }
-  if (!IsValidUtf8(request.utterance())) {
-    return absl::InvalidArgumentError("utterance: not valid UTF-8");
-  }
-  if (Utf8Length(request.utterance()) > kMaxUtteranceChars) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "utterance: longer than ", kMaxUtteranceChars, " characters"));
-  }
-  if (request.asr_alternatives_size() > kMaxAsrAlternatives) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "asr_alternatives: more than ", kMaxAsrAlternatives, " alternatives"));
-  }
-  for (int i = 0; i < request.asr_alternatives_size(); ++i) {
-    if (Utf8Length(request.asr_alternatives(i)) > kMaxUtteranceChars) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "asr_alternatives[", i, "]: longer than ", kMaxUtteranceChars, " characters"));
-    }
-  }
+  absl::Status words = CheckUtterance(request.utterance(), request.asr_alternatives());
+  if (!words.ok()) return words;
   std::vector<std::string> alternatives(request.asr_alternatives().begin(),
                                         request.asr_alternatives().end());
   rv::Decision decision = map->Evaluate(request.utterance(), alternatives, request.context());

@@ -26,9 +26,6 @@
 
 namespace frontdesk::rules_check {
 
-// At most this many speech-recognition alternatives per turn.
-inline constexpr int kMaxAsrAlternatives = 10;
-
 class RulesChecker {
  public:
   RulesChecker(std::shared_ptr<const HandoffMap> map, eventlog::EventLog* log,

@@ -135,7 +135,7 @@ TEST_F(RulesCheckerTest, BadRequestsNameTheField) {
   r = Request("hello");
   r.add_asr_alternatives(std::string(2001, 'b'));
   EXPECT_EQ(std::string(checker_->Evaluate(r).status().message()),
-            "asr_alternatives[0]: longer than 2000 characters");
+            "asr_alternatives[0]: longer than 2000 characters or not valid UTF-8");
   r = Request("caf\xC3");
   EXPECT_EQ(std::string(checker_->Evaluate(r).status().message()),
             "utterance: not valid UTF-8");
