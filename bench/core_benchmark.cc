@@ -40,7 +40,8 @@ void BM_VerifyEvent(benchmark::State& state) {
   p.set_service("answer");
   events::EventChain chain(p, RealClock::Get());
   std::vector<std::string> records;
-  for (int i = 0; i < 1000; ++i) records.push_back(chain.Next(Draft()).SerializeAsString());
+  for (int i = 0; i < 1000; ++i)
+    records.push_back(chain.Next(Draft()).SerializeAsString());
   for (auto _ : state) {
     events::ChainVerifier v(Draft().call_id);
     for (const auto& r : records) benchmark::DoNotOptimize(v.Add(r, "p"));
@@ -56,8 +57,6 @@ void BM_SealPhi(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(sealer->Seal(f, "t", "c"));
 }
 BENCHMARK(BM_SealPhi);
-
-
 
 }  // namespace
 }  // namespace frontdesk

@@ -34,7 +34,8 @@ void BM_Evaluate(benchmark::State& state) {
     state.SkipWithError("the sample policy does not load");
     return;
   }
-  HandoffMap map(std::make_shared<const policy::ClinicPolicy>(*std::move(policy)));
+  HandoffMap map(
+      std::make_shared<const policy::ClinicPolicy>(*std::move(policy)));
   const std::vector<std::string> words = Utterances();
   if (words.empty()) {
     state.SkipWithError("no utterances in the corpus");
@@ -45,17 +46,20 @@ void BM_Evaluate(benchmark::State& state) {
   size_t i = 0;
   for (auto _ : state) {
     const auto t0 = std::chrono::steady_clock::now();
-    benchmark::DoNotOptimize(map.Evaluate(words[i], {}, frontdesk::rules::v1::CallContext()));
+    benchmark::DoNotOptimize(
+        map.Evaluate(words[i], {}, frontdesk::rules::v1::CallContext()));
     const auto t1 = std::chrono::steady_clock::now();
     if (micros.size() < micros.capacity()) {
-      micros.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+      micros.push_back(
+          std::chrono::duration<double, std::micro>(t1 - t0).count());
     }
     i = (i + 1) % words.size();
   }
   state.SetItemsProcessed(state.iterations());
   std::sort(micros.begin(), micros.end());
   state.counters["p50_us"] = micros[micros.size() / 2];
-  state.counters["p99_us"] = micros[std::min(micros.size() - 1, micros.size() * 99 / 100)];
+  state.counters["p99_us"] =
+      micros[std::min(micros.size() - 1, micros.size() * 99 / 100)];
   state.counters["utterances"] = static_cast<double>(words.size());
 }
 BENCHMARK(BM_Evaluate);

@@ -29,8 +29,7 @@ namespace av = ::frontdesk::answer::v1;
 namespace {
 
 const char* const kQuestions[] = {
-    "What are your hours on Saturday?",
-    "Where do I park?",
+    "What are your hours on Saturday?", "Where do I park?",
     "I forgot my portal password",
     "Do you offer travel vaccines?",  // a callback handoff
 };
@@ -91,10 +90,12 @@ int main(int argc, char** argv) {
   }
   double sum = 0;
   for (double v : ms) sum += v;
-  std::printf("turns measured: %zu (after %d warm-up), errors: %d, fallbacks: %d\n",
-              ms.size(), absl::GetFlag(FLAGS_warmup), errors, fallbacks);
-  std::printf("turn latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f  mean %.2f\n",
-              Percentile(ms, 0.50), Percentile(ms, 0.90), Percentile(ms, 0.99),
-              Percentile(ms, 1.0), sum / ms.size());
+  std::printf(
+      "turns measured: %zu (after %d warm-up), errors: %d, fallbacks: %d\n",
+      ms.size(), absl::GetFlag(FLAGS_warmup), errors, fallbacks);
+  std::printf(
+      "turn latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f  mean %.2f\n",
+      Percentile(ms, 0.50), Percentile(ms, 0.90), Percentile(ms, 0.99),
+      Percentile(ms, 1.0), sum / ms.size());
   return errors == 0 && fallbacks == 0 ? 0 : 1;
 }

@@ -28,8 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (chars > frontdesk::kMaxUtteranceChars) return 0;
   auto d = Map().Evaluate(text, {text}, frontdesk::rules::v1::CallContext());
   if (d.lane() == frontdesk::rules::v1::LANE_UNSPECIFIED) __builtin_trap();
-  if (d.has_trigger() && (d.trigger().begin() >= d.trigger().end() ||
-                          d.trigger().end() > chars)) {
+  if (d.has_trigger() &&
+      (d.trigger().begin() >= d.trigger().end() || d.trigger().end() > chars)) {
     __builtin_trap();
   }
   return 0;

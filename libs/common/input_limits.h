@@ -60,8 +60,9 @@ inline bool IsValidUtf8(absl::string_view s) {
       if ((d & 0xC0) != 0x80) return false;
       cp = (cp << 6) | (d & 0x3F);
     }
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+        (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
       return false;
     }
     i += n + 1;
@@ -75,13 +76,14 @@ inline bool IsValidUtf8(absl::string_view s) {
 template <typename Alternatives>
 absl::Status CheckUtterance(absl::string_view utterance,
                             const Alternatives& alternatives) {
-  if (utterance.empty()) return absl::InvalidArgumentError("utterance: required");
+  if (utterance.empty())
+    return absl::InvalidArgumentError("utterance: required");
   if (!IsValidUtf8(utterance)) {
     return absl::InvalidArgumentError("utterance: not valid UTF-8");
   }
   if (Utf8Length(utterance) > kMaxUtteranceChars) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("utterance: longer than ", kMaxUtteranceChars, " characters"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "utterance: longer than ", kMaxUtteranceChars, " characters"));
   }
   if (static_cast<int>(alternatives.size()) > kMaxAsrAlternatives) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -91,8 +93,8 @@ absl::Status CheckUtterance(absl::string_view utterance,
   for (const auto& alt : alternatives) {
     if (!IsValidUtf8(alt) || Utf8Length(alt) > kMaxUtteranceChars) {
       return absl::InvalidArgumentError(
-          absl::StrCat("asr_alternatives[", i, "]: longer than ", kMaxUtteranceChars,
-                       " characters or not valid UTF-8"));
+          absl::StrCat("asr_alternatives[", i, "]: longer than ",
+                       kMaxUtteranceChars, " characters or not valid UTF-8"));
     }
     ++i;
   }

@@ -64,7 +64,8 @@ void InMemoryEventLog::FailNext(int n) {
   fail_next_ = n;
 }
 
-std::vector<StoredRecord> InMemoryEventLog::Topic(const std::string& topic) const {
+std::vector<StoredRecord> InMemoryEventLog::Topic(
+    const std::string& topic) const {
   absl::MutexLock lock(&mu_);
   auto it = topics_.find(topic);
   return it == topics_.end() ? std::vector<StoredRecord>{} : it->second;

@@ -29,8 +29,8 @@ absl::StatusOr<OpenedEvent> ChainVerifier::Add(absl::string_view record_value,
                                                const std::string& position) {
   absl::StatusOr<OpenedEvent> opened = OpenEnvelopeBytes(record_value);
   if (!opened.ok()) {
-    findings_.push_back(
-        {FindingKind::kAltered, position, std::string(opened.status().message())});
+    findings_.push_back({FindingKind::kAltered, position,
+                         std::string(opened.status().message())});
     return opened.status();
   }
   ++intact_;
@@ -42,9 +42,9 @@ absl::StatusOr<OpenedEvent> ChainVerifier::Add(absl::string_view record_value,
     return opened;
   }
   if (!seen_ids_.insert(body.event_id()).second) {
-    findings_.push_back({FindingKind::kDuplicate, position,
-                         absl::StrCat("event ", body.event_id(),
-                                      " appears more than once")});
+    findings_.push_back(
+        {FindingKind::kDuplicate, position,
+         absl::StrCat("event ", body.event_id(), " appears more than once")});
     return opened;
   }
   const std::string producer =
@@ -52,19 +52,19 @@ absl::StatusOr<OpenedEvent> ChainVerifier::Add(absl::string_view record_value,
   Link& link = links_[producer];
   const uint64_t expected = link.sequence + 1;
   if (body.sequence() < expected) {
-    findings_.push_back(
-        {FindingKind::kReordered, position,
-         absl::StrCat(producer, " sequence ", body.sequence(),
-                      " arrived after ", link.sequence)});
+    findings_.push_back({FindingKind::kReordered, position,
+                         absl::StrCat(producer, " sequence ", body.sequence(),
+                                      " arrived after ", link.sequence)});
     return opened;
   }
   if (body.sequence() > expected) {
-    findings_.push_back({FindingKind::kMissing, position,
-                         absl::StrCat(producer, " sequence ", expected,
-                                      body.sequence() - 1 > expected
-                                          ? absl::StrCat("..", body.sequence() - 1)
-                                          : std::string(),
-                                      " missing before ", body.sequence())});
+    findings_.push_back(
+        {FindingKind::kMissing, position,
+         absl::StrCat(producer, " sequence ", expected,
+                      body.sequence() - 1 > expected
+                          ? absl::StrCat("..", body.sequence() - 1)
+                          : std::string(),
+                      " missing before ", body.sequence())});
   } else if (body.prev_hash() != link.hash) {
     findings_.push_back(
         {FindingKind::kMissing, position,

@@ -45,9 +45,8 @@ class ChainVerifierTest : public ::testing::Test {
 };
 
 TEST_F(ChainVerifierTest, InterleavedProducersVerifyClean) {
-  std::vector<std::string> log = {Next(*answer_), Next(*rules_),
-                                  Next(*answer_), Next(*rules_),
-                                  Next(*answer_)};
+  std::vector<std::string> log = {Next(*answer_), Next(*rules_), Next(*answer_),
+                                  Next(*rules_), Next(*answer_)};
   ChainVerifier v("call-1");
   for (size_t i = 0; i < log.size(); ++i) {
     ASSERT_TRUE(v.Add(log[i], std::to_string(i)).ok());

@@ -20,12 +20,14 @@ ev::EventEnvelope EventChain::Next(const EventDraft& draft) {
   const absl::Time now = clock_->Now();
   const int64_t nanos = absl::ToUnixNanos(now);
   body.mutable_occurred_at()->set_seconds(nanos / 1000000000);
-  body.mutable_occurred_at()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  body.mutable_occurred_at()->set_nanos(
+      static_cast<int32_t>(nanos % 1000000000));
   *body.mutable_producer() = producer_;
   body.set_policy_version(draft.policy_version);
   body.set_type(draft.type);
   body.set_payload(draft.payload);
-  if (draft.sealed_phi.has_value()) *body.mutable_sealed_phi() = *draft.sealed_phi;
+  if (draft.sealed_phi.has_value())
+    *body.mutable_sealed_phi() = *draft.sealed_phi;
 
   absl::MutexLock lock(&mu_);
   Link& link = links_[draft.call_id];

@@ -42,9 +42,8 @@ ev::EventEnvelope SealEnvelope(const ev::EventBody& body) {
 
 absl::StatusOr<OpenedEvent> OpenEnvelope(const ev::EventEnvelope& envelope) {
   if (envelope.hash().size() != SHA256_DIGEST_LENGTH) {
-    return absl::DataLossError(
-        absl::StrCat("envelope.hash: expected 32 bytes, found ",
-                     envelope.hash().size()));
+    return absl::DataLossError(absl::StrCat(
+        "envelope.hash: expected 32 bytes, found ", envelope.hash().size()));
   }
   if (Sha256(envelope.body()) != envelope.hash()) {
     return absl::DataLossError(
@@ -121,18 +120,22 @@ std::string SummarizePayload(const ev::EventBody& body) {
     case ev::EVENT_TYPE_TURN_RECEIVED: {
       ev::TurnReceived p;
       if (!Parse(body, &p)) break;
-      return absl::StrCat("turn=", p.turn_index(), " chars=",
-                          p.utterance_chars(), " (words sealed)");
+      return absl::StrCat("turn=", p.turn_index(),
+                          " chars=", p.utterance_chars(), " (words sealed)");
     }
     case ev::EVENT_TYPE_DECISION_RECORDED: {
       ev::DecisionRecorded p;
       if (!Parse(body, &p)) break;
-      std::string s = absl::StrCat("turn=", p.turn_index(), " lane=",
-                                   LaneName(p.lane()), " rule=", p.rule_id(),
-                                   " action=", p.action());
+      std::string s =
+          absl::StrCat("turn=", p.turn_index(), " lane=", LaneName(p.lane()),
+                       " rule=", p.rule_id(), " action=", p.action());
       if (!p.matched_triggers().empty()) {
         absl::StrAppend(&s, " triggers=[",
                         absl::StrJoin(p.matched_triggers(), ","), "]");
+      }
+      if (!p.approved_text_id().empty()) {
+        absl::StrAppend(&s, " text=", p.approved_text_id(), "@",
+                        p.approved_text_version());
       }
       if (!p.queue().empty()) absl::StrAppend(&s, " queue=", p.queue());
       return s;
@@ -155,13 +158,12 @@ std::string SummarizePayload(const ev::EventBody& body) {
     case ev::EVENT_TYPE_HANDOFF_PREPARED: {
       ev::HandoffPrepared p;
       if (!Parse(body, &p)) break;
-      return absl::StrCat("handoff=", p.handoff_id(), " queue=", p.queue(),
-                          " owner=", p.owner_role(),
-                          " backup=", p.backup_role(), " deadline=",
-                          absl::FormatTime(absl::RFC3339_sec,
-                                           absl::FromUnixSeconds(
-                                               p.deadline().seconds()),
-                                           absl::UTCTimeZone()));
+      return absl::StrCat(
+          "handoff=", p.handoff_id(), " queue=", p.queue(),
+          " owner=", p.owner_role(), " backup=", p.backup_role(), " deadline=",
+          absl::FormatTime(absl::RFC3339_sec,
+                           absl::FromUnixSeconds(p.deadline().seconds()),
+                           absl::UTCTimeZone()));
     }
     case ev::EVENT_TYPE_TURN_FAILED: {
       ev::TurnFailed p;

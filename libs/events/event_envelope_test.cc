@@ -42,8 +42,7 @@ TEST(EventEnvelopeTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(opened->body.producer().service(), "answer");
   EXPECT_EQ(opened->body.type(), ev::EVENT_TYPE_TURN_RECEIVED);
   EXPECT_EQ(opened->envelope.body(), envelope.body());
-  EXPECT_EQ(SummarizePayload(opened->body),
-            "turn=3 chars=12 (words sealed)");
+  EXPECT_EQ(SummarizePayload(opened->body), "turn=3 chars=12 (words sealed)");
 }
 
 TEST(EventEnvelopeTest, HashIsSha256OfStoredBodyBytes) {
@@ -81,7 +80,8 @@ TEST(EventEnvelopeTest, GarbageRecordIsNotAnEvent) {
   absl::StatusOr<OpenedEvent> opened = OpenEnvelopeBytes("\xff\xff\xff");
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_EQ(std::string(opened.status().message()), "record value: not a valid EventEnvelope");
+  EXPECT_EQ(std::string(opened.status().message()),
+            "record value: not a valid EventEnvelope");
 }
 
 TEST(EventEnvelopeTest, GoldenBodyBytesStayStable) {
@@ -96,7 +96,8 @@ TEST(EventEnvelopeTest, GoldenBodyBytesStayStable) {
   ASSERT_TRUE(body.SerializeToString(&bytes));
   EXPECT_EQ(ToHex(bytes), "0a01651a016320024804");
   ev::EventBody parsed;
-  ASSERT_TRUE(parsed.ParseFromString(std::string("\x0a\x01\x65\x1a\x01\x63\x20\x02\x48\x04", 10)));
+  ASSERT_TRUE(parsed.ParseFromString(
+      std::string("\x0a\x01\x65\x1a\x01\x63\x20\x02\x48\x04", 10)));
   EXPECT_EQ(parsed.event_id(), "e");
   EXPECT_EQ(parsed.call_id(), "c");
   EXPECT_EQ(parsed.sequence(), 2u);

@@ -12,8 +12,8 @@ frontdesk::events::v1::Producer ThisProcess(const std::string& service) {
   if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
   frontdesk::events::v1::Producer p;
   p.set_service(service);
-  p.set_instance(absl::StrCat(host, ":", getpid(), ":",
-                              absl::ToUnixMillis(absl::Now())));
+  p.set_instance(
+      absl::StrCat(host, ":", getpid(), ":", absl::ToUnixMillis(absl::Now())));
   p.set_version(kFrontdeskVersion);
   return p;
 }

@@ -59,8 +59,8 @@ class KafkaEventLog::Callbacks : public RdKafka::DeliveryReportCb,
         break;
       case RdKafka::Event::EVENT_LOG:
         if (event.severity() <= RdKafka::Event::EVENT_SEVERITY_WARNING) {
-          spdlog::warn("event=kafka_log facility={} detail=\"{}\"",
-                       event.fac(), event.str());
+          spdlog::warn("event=kafka_log facility={} detail=\"{}\"", event.fac(),
+                       event.str());
         }
         break;
       default:
@@ -79,18 +79,19 @@ absl::StatusOr<std::unique_ptr<KafkaEventLog>> KafkaEventLog::Create(
     const KafkaSettings& settings, const KafkaEventLogOptions& options) {
   std::unique_ptr<KafkaEventLog> log(new KafkaEventLog(options));
   log->callbacks_ = std::make_unique<Callbacks>(log.get());
-  absl::StatusOr<std::unique_ptr<RdKafka::Conf>> conf = internal::MakeConf(
-      settings,
-      {{"message.timeout.ms", "300000"},
-       {"linger.ms", "5"},
-       {"compression.type", "zstd"},
-       {"client.id", options.client_id}},
-      {{"enable.idempotence", "true"}, {"acks", "all"}});
+  absl::StatusOr<std::unique_ptr<RdKafka::Conf>> conf =
+      internal::MakeConf(settings,
+                         {{"message.timeout.ms", "300000"},
+                          {"linger.ms", "5"},
+                          {"compression.type", "zstd"},
+                          {"client.id", options.client_id}},
+                         {{"enable.idempotence", "true"}, {"acks", "all"}});
   if (!conf.ok()) return conf.status();
   std::string err;
-  if ((*conf)->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(
-                                log->callbacks_.get()),
-                   err) != RdKafka::Conf::CONF_OK ||
+  if ((*conf)->set(
+          "dr_cb",
+          static_cast<RdKafka::DeliveryReportCb*>(log->callbacks_.get()),
+          err) != RdKafka::Conf::CONF_OK ||
       (*conf)->set("event_cb",
                    static_cast<RdKafka::EventCb*>(log->callbacks_.get()),
                    err) != RdKafka::Conf::CONF_OK) {
@@ -183,10 +184,10 @@ absl::Status KafkaEventLog::Append(
   batch->mu.AwaitWithDeadline(absl::Condition(&done), deadline);
   if (batch->outstanding > 0) {
     batch->abandoned = true;
-    return absl::DeadlineExceededError(absl::StrCat(
-        "event log: ", batch->outstanding, " of ", records.size(),
-        " records not acknowledged within ", absl::FormatDuration(timeout),
-        "; they stay queued"));
+    return absl::DeadlineExceededError(
+        absl::StrCat("event log: ", batch->outstanding, " of ", records.size(),
+                     " records not acknowledged within ",
+                     absl::FormatDuration(timeout), "; they stay queued"));
   }
   return batch->status;
 }
@@ -225,9 +226,10 @@ void KafkaEventLog::OnFatal(const std::string& error) {
 
 void KafkaEventLog::Journal(const Delivery& d, const std::string& state,
                             const std::string& error) {
-  spdlog::error("event=record_undelivered record_id={} topic={} key={} state={} "
-                "error=\"{}\"",
-                d.record.record_id, d.record.topic, d.record.key, state, error);
+  spdlog::error(
+      "event=record_undelivered record_id={} topic={} key={} state={} "
+      "error=\"{}\"",
+      d.record.record_id, d.record.topic, d.record.key, state, error);
   if (options_.journal_path.empty()) return;
   nlohmann::json line = {
       {"record_id", d.record.record_id},
@@ -235,8 +237,8 @@ void KafkaEventLog::Journal(const Delivery& d, const std::string& state,
       {"key", d.record.key},
       {"state", state},
       {"error", error},
-      {"at", absl::FormatTime(absl::RFC3339_full, absl::Now(),
-                              absl::UTCTimeZone())},
+      {"at",
+       absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())},
       {"value_base64", absl::Base64Escape(d.record.value)},
   };
   absl::MutexLock lock(&journal_mu_);

@@ -17,7 +17,8 @@
 // topic, key, state and value (base64). The value holds only sealed PHI.
 //
 // Example:
-//   auto log = KafkaEventLog::Create(settings, {.journal_path = "run/x.jsonl"});
+//   auto log = KafkaEventLog::Create(settings, {.journal_path =
+//   "run/x.jsonl"});
 //   (*log)->Append(records, absl::Seconds(2));
 //
 // Thread-safe.

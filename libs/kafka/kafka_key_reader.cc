@@ -48,7 +48,8 @@ absl::StatusOr<std::vector<eventlog::StoredRecord>> KafkaKeyReader::ReadKey(
   }
   if (tmd == nullptr || tmd->err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART ||
       tmd->partitions()->empty()) {
-    return absl::NotFoundError(absl::StrCat("topic ", topic, " does not exist"));
+    return absl::NotFoundError(
+        absl::StrCat("topic ", topic, " does not exist"));
   }
 
   // Where each partition ends now.
@@ -57,13 +58,13 @@ absl::StatusOr<std::vector<eventlog::StoredRecord>> KafkaKeyReader::ReadKey(
   for (const RdKafka::PartitionMetadata* p : *tmd->partitions()) {
     int64_t lo = 0;
     int64_t hi = 0;
-    code = consumer->query_watermark_offsets(topic, p->id(), &lo, &hi,
-                                             timeout_ms);
+    code =
+        consumer->query_watermark_offsets(topic, p->id(), &lo, &hi, timeout_ms);
     if (code != RdKafka::ERR_NO_ERROR) {
       RdKafka::TopicPartition::destroy(assignment);
-      return absl::UnavailableError(absl::StrCat(
-          "reading ", topic, "/", p->id(), ": watermarks: ",
-          RdKafka::err2str(code)));
+      return absl::UnavailableError(
+          absl::StrCat("reading ", topic, "/", p->id(),
+                       ": watermarks: ", RdKafka::err2str(code)));
     }
     if (hi > lo) {
       high[p->id()] = hi;
@@ -85,9 +86,9 @@ absl::StatusOr<std::vector<eventlog::StoredRecord>> KafkaKeyReader::ReadKey(
   while (!high.empty()) {
     if (absl::Now() >= deadline) {
       consumer->close();
-      return absl::DeadlineExceededError(absl::StrCat(
-          "reading ", topic, ": end of log not reached within ",
-          absl::FormatDuration(timeout_)));
+      return absl::DeadlineExceededError(
+          absl::StrCat("reading ", topic, ": end of log not reached within ",
+                       absl::FormatDuration(timeout_)));
     }
     std::unique_ptr<RdKafka::Message> msg(consumer->consume(200));
     if (msg->err() == RdKafka::ERR__TIMED_OUT) continue;

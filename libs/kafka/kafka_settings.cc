@@ -27,13 +27,13 @@ absl::StatusOr<KafkaSettings> ParseKafkaSettings(absl::string_view brokers,
     std::pair<std::string, std::string> kv =
         absl::StrSplit(entry, absl::MaxSplits('=', 1));
     const std::string key(absl::StripAsciiWhitespace(kv.first));
-    const bool secret = absl::StrContains(key, "password") ||
-                        absl::StrContains(key, "secret");
+    const bool secret =
+        absl::StrContains(key, "password") || absl::StrContains(key, "secret");
     if (key.empty() || !absl::StrContains(entry, '=')) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "kafka properties: entry ", index, " \"",
-          secret ? std::string("<redacted>") : std::string(entry),
-          "\" is not key=value"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("kafka properties: entry ", index, " \"",
+                       secret ? std::string("<redacted>") : std::string(entry),
+                       "\" is not key=value"));
     }
     s.properties[key] = std::string(absl::StripAsciiWhitespace(kv.second));
   }

@@ -21,12 +21,12 @@ KafkaTailer::KafkaTailer(KafkaSettings settings, std::string group_id,
 KafkaTailer::~KafkaTailer() { Stop(); }
 
 absl::Status KafkaTailer::Start() {
-  absl::StatusOr<std::unique_ptr<RdKafka::Conf>> conf = internal::MakeConf(
-      settings_, {{"session.timeout.ms", "10000"}},
-      {{"group.id", group_id_},
-       {"auto.offset.reset", "earliest"},
-       {"enable.auto.commit", "false"},
-       {"isolation.level", "read_committed"}});
+  absl::StatusOr<std::unique_ptr<RdKafka::Conf>> conf =
+      internal::MakeConf(settings_, {{"session.timeout.ms", "10000"}},
+                         {{"group.id", group_id_},
+                          {"auto.offset.reset", "earliest"},
+                          {"enable.auto.commit", "false"},
+                          {"isolation.level", "read_committed"}});
   if (!conf.ok()) return conf.status();
   std::string err;
   std::shared_ptr<RdKafka::KafkaConsumer> consumer(

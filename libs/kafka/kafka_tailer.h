@@ -8,7 +8,8 @@
 //
 // Example:
 //   KafkaTailer tailer(settings, "frontdesk-record-keeper", {kCallsTopic},
-//                      [&](const eventlog::StoredRecord& r) { store.Apply(r); });
+//                      [&](const eventlog::StoredRecord& r) { store.Apply(r);
+//                      });
 //   tailer.Start();
 //   ...
 //   tailer.Stop();

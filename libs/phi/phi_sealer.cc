@@ -80,14 +80,16 @@ ev::SealedPhi PhiSealer::Seal(const ev::PhiFields& fields,
   // Any failure here is a broken crypto library; sealing must never silently
   // produce cleartext, so stop the process.
   if (!ctx ||
-      RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), kNonceBytes) != 1 ||
+      RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), kNonceBytes) !=
+          1 ||
       EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr,
                          nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceBytes,
                           nullptr) != 1 ||
-      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr,
-                         reinterpret_cast<const unsigned char*>(key_.data()),
-                         reinterpret_cast<const unsigned char*>(nonce.data())) != 1 ||
+      EVP_EncryptInit_ex(
+          ctx.get(), nullptr, nullptr,
+          reinterpret_cast<const unsigned char*>(key_.data()),
+          reinterpret_cast<const unsigned char*>(nonce.data())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &len,
                         reinterpret_cast<const unsigned char*>(aad.data()),
                         static_cast<int>(aad.size())) != 1 ||
@@ -124,8 +126,8 @@ absl::StatusOr<ev::PhiFields> PhiSealer::Open(const ev::SealedPhi& sealed,
         "sealed_phi: sealed under key ", sealed.key_id(), ", not ", key_id_));
   }
   if (sealed.scheme() != kScheme) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("sealed_phi.scheme: unsupported \"", sealed.scheme(), "\""));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sealed_phi.scheme: unsupported \"", sealed.scheme(), "\""));
   }
   const std::string& ct = sealed.ciphertext();
   if (sealed.nonce().size() != kNonceBytes ||
@@ -150,8 +152,9 @@ absl::StatusOr<ev::PhiFields> PhiSealer::Open(const ev::SealedPhi& sealed,
       EVP_DecryptUpdate(ctx.get(), nullptr, &len,
                         reinterpret_cast<const unsigned char*>(aad.data()),
                         static_cast<int>(aad.size())) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()),
-                        &len, reinterpret_cast<const unsigned char*>(ct.data()),
+      EVP_DecryptUpdate(ctx.get(),
+                        reinterpret_cast<unsigned char*>(plain.data()), &len,
+                        reinterpret_cast<const unsigned char*>(ct.data()),
                         static_cast<int>(body)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,
                           tag.data()) != 1 ||
@@ -159,7 +162,8 @@ absl::StatusOr<ev::PhiFields> PhiSealer::Open(const ev::SealedPhi& sealed,
                           reinterpret_cast<unsigned char*>(plain.data()) + len,
                           &len) != 1) {
     return absl::DataLossError(
-        "sealed_phi: authentication failed (altered, or bound to another call)");
+        "sealed_phi: authentication failed (altered, or bound to another "
+        "call)");
   }
   ev::PhiFields fields;
   if (!fields.ParseFromString(plain)) {

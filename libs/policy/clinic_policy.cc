@@ -40,14 +40,16 @@ const pv::Queue* ClinicPolicy::FindQueue(absl::string_view id) const {
   return nullptr;
 }
 
-const pv::RequestType* ClinicPolicy::FindRequestType(absl::string_view id) const {
+const pv::RequestType* ClinicPolicy::FindRequestType(
+    absl::string_view id) const {
   for (const auto& r : proto_.request_types()) {
     if (r.id() == id) return &r;
   }
   return nullptr;
 }
 
-const pv::PhiScope* ClinicPolicy::FindPhiScope(absl::string_view request_type) const {
+const pv::PhiScope* ClinicPolicy::FindPhiScope(
+    absl::string_view request_type) const {
   for (const auto& s : proto_.phi_scopes()) {
     if (s.request_type() == request_type) return &s;
   }
@@ -85,13 +87,15 @@ class Checker {
     Required(p_.label(), "label");
     CheckClinic();
     if (p_.rollout_mode() == pv::ROLLOUT_MODE_UNSPECIFIED) {
-      Error("rollout_mode", "required; one of: capture_only, answers, scheduling, reminders");
+      Error("rollout_mode",
+            "required; one of: capture_only, answers, scheduling, reminders");
     }
     if (p_.queues().empty()) Error("queues", "needs at least one queue");
     for (int i = 0; i < p_.queues_size(); ++i) CheckQueue(i);
     RefQueue(p_.default_queue(), "default_queue", true);
     for (int i = 0; i < p_.approved_texts_size(); ++i) CheckText(i);
-    if (p_.human_only().empty()) Error("human_only", "needs at least one category");
+    if (p_.human_only().empty())
+      Error("human_only", "needs at least one category");
     for (int i = 0; i < p_.human_only_size(); ++i) CheckHumanOnly(i);
     for (int i = 0; i < p_.ai_assisted_size(); ++i) CheckAiAssisted(i);
     for (int i = 0; i < p_.request_types_size(); ++i) CheckRequestType(i);
@@ -103,7 +107,8 @@ class Checker {
       const std::string path = absl::StrCat("subprocessors[", i, "]");
       Id(s.id(), path + ".id", &subs, "subprocessor");
       if (s.kind() == pv::SUBPROCESSOR_KIND_UNSPECIFIED) {
-        Error(path + ".kind", "required; one of: speech, messaging, hosting, model, analytics");
+        Error(path + ".kind",
+              "required; one of: speech, messaging, hosting, model, analytics");
       }
     }
     CheckBooking();
@@ -112,7 +117,8 @@ class Checker {
  private:
   void Error(const std::string& path, const std::string& message) {
     const internal::Position at = reader_.Find(path);
-    errors_->push_back({source_, at.line, at.column, absl::StrCat(path, ": ", message)});
+    errors_->push_back(
+        {source_, at.line, at.column, absl::StrCat(path, ": ", message)});
   }
 
   bool Required(const std::string& value, const std::string& path) {
@@ -124,8 +130,8 @@ class Checker {
   }
 
   // An id: required, [a-z0-9-]+, unique within `seen`.
-  void Id(const std::string& id, const std::string& path, std::set<std::string>* seen,
-          const char* what) {
+  void Id(const std::string& id, const std::string& path,
+          std::set<std::string>* seen, const char* what) {
     if (!Required(id, path)) return;
     for (char c : id) {
       if (!(absl::ascii_islower(static_cast<unsigned char>(c)) ||
@@ -178,15 +184,18 @@ class Checker {
     absl::Time t;
     std::string err;
     if (ymd.size() != 10 || !absl::ParseTime("%Y-%m-%d", ymd, &t, &err)) {
-      Error(path, absl::StrCat("\"", ymd, "\" is not a date; expected YYYY-MM-DD"));
+      Error(path,
+            absl::StrCat("\"", ymd, "\" is not a date; expected YYYY-MM-DD"));
     }
   }
 
   void Hours(const pv::OpeningHours& h, const std::string& path) {
-    if (h.day() == pv::WEEKDAY_UNSPECIFIED) Error(path + ".day", "required: a weekday");
+    if (h.day() == pv::WEEKDAY_UNSPECIFIED)
+      Error(path + ".day", "required: a weekday");
     Time(h.open(), path + ".open");
     Time(h.close(), path + ".close");
-    if (h.open().size() == 5 && h.close().size() == 5 && h.open() >= h.close()) {
+    if (h.open().size() == 5 && h.close().size() == 5 &&
+        h.open() >= h.close()) {
       Error(path + ".close", "must be later than open");
     }
   }
@@ -198,7 +207,8 @@ class Checker {
     if (Required(c.timezone(), "clinic.timezone")) {
       absl::TimeZone tz;
       if (!absl::LoadTimeZone(c.timezone(), &tz)) {
-        Error("clinic.timezone", absl::StrCat("unknown time zone \"", c.timezone(), "\""));
+        Error("clinic.timezone",
+              absl::StrCat("unknown time zone \"", c.timezone(), "\""));
       }
     }
     for (int i = 0; i < c.office_hours_size(); ++i) {
@@ -220,7 +230,8 @@ class Checker {
     if (!q.last_resort_role().empty()) {
       Id(q.last_resort_role(), path + ".last_resort_role", nullptr, "role");
     }
-    if (q.claim_window_minutes() < 1 || q.claim_window_minutes() > 7 * 24 * 60) {
+    if (q.claim_window_minutes() < 1 ||
+        q.claim_window_minutes() > 7 * 24 * 60) {
       Error(path + ".claim_window_minutes", "required, between 1 and 10080");
     }
   }
@@ -231,14 +242,16 @@ class Checker {
     Id(t.id(), path + ".id", &text_ids_, "approved text");
     if (t.version() < 1) Error(path + ".version", "required, 1 or more");
     Required(t.text(), path + ".text");
-    Phrases(t.phrasings(), path + ".phrasings", absl::StrCat("approved text ", t.id()));
+    Phrases(t.phrasings(), path + ".phrasings",
+            absl::StrCat("approved text ", t.id()));
   }
 
   // Each phrase must have a word; a phrase may not be claimed twice within
   // one group (human-only triggers are one group across categories).
-  void Phrases(const google::protobuf::RepeatedPtrField<std::string>& phrases,
-               const std::string& path, const std::string& owner,
-               absl::flat_hash_map<std::string, std::string>* claimed = nullptr) {
+  void Phrases(
+      const google::protobuf::RepeatedPtrField<std::string>& phrases,
+      const std::string& path, const std::string& owner,
+      absl::flat_hash_map<std::string, std::string>* claimed = nullptr) {
     absl::flat_hash_map<std::string, std::string> local;
     if (claimed == nullptr) claimed = &local;
     for (int j = 0; j < phrases.size(); ++j) {
@@ -250,8 +263,10 @@ class Checker {
       }
       auto [it, inserted] = claimed->emplace(canon, owner);
       if (!inserted) {
-        Error(item, absl::StrCat("\"", phrases[j], "\" is already listed",
-                                 it->second == owner ? "" : absl::StrCat(" by ", it->second)));
+        Error(item,
+              absl::StrCat(
+                  "\"", phrases[j], "\" is already listed",
+                  it->second == owner ? "" : absl::StrCat(" by ", it->second)));
       }
     }
   }
@@ -262,7 +277,8 @@ class Checker {
     Id(c.id(), path + ".id", &category_ids_, "category");
     RuleId(c.rule_id(), path + ".rule_id");
     RefQueue(c.queue(), path + ".queue", true);
-    if (c.triggers().empty()) Error(path + ".triggers", "needs at least one phrase");
+    if (c.triggers().empty())
+      Error(path + ".triggers", "needs at least one phrase");
     Phrases(c.triggers(), path + ".triggers", absl::StrCat("category ", c.id()),
             &trigger_owner_);
   }
@@ -273,7 +289,8 @@ class Checker {
     Id(c.id(), path + ".id", &category_ids_, "condition");
     RuleId(c.rule_id(), path + ".rule_id");
     RefQueue(c.queue(), path + ".queue", true);
-    if (c.phrases().empty()) Error(path + ".phrases", "needs at least one phrase");
+    if (c.phrases().empty())
+      Error(path + ".phrases", "needs at least one phrase");
     Phrases(c.phrases(), path + ".phrases", absl::StrCat("condition ", c.id()),
             &assisted_owner_);
   }
@@ -284,11 +301,12 @@ class Checker {
     Id(r.id(), path + ".id", &request_type_ids_, "request type");
     RuleId(r.rule_id(), path + ".rule_id");
     if (r.lane() == pv::LANE_UNSPECIFIED) {
-      Error(path + ".lane", "required; one of: ai_owned, ai_assisted, human_only");
+      Error(path + ".lane",
+            "required; one of: ai_owned, ai_assisted, human_only");
     }
     RefQueue(r.queue(), path + ".queue", r.lane() != pv::LANE_AI_OWNED);
-    Phrases(r.phrasings(), path + ".phrasings", absl::StrCat("request type ", r.id()),
-            &phrasing_owner_);
+    Phrases(r.phrasings(), path + ".phrasings",
+            absl::StrCat("request type ", r.id()), &phrasing_owner_);
   }
 
   void CheckScripts() {
@@ -310,7 +328,8 @@ class Checker {
             absl::StrCat("no request type with id \"", s.request_type(), "\""));
     }
     for (int j = 0; j < s.send_to_queues_size(); ++j) {
-      RefQueue(s.send_to_queues(j), absl::StrCat(path, ".send_to_queues[", j, "]"), true);
+      RefQueue(s.send_to_queues(j),
+               absl::StrCat(path, ".send_to_queues[", j, "]"), true);
     }
     std::set<int> collected(s.collect().begin(), s.collect().end());
     for (int j = 0; j < s.store_size(); ++j) {
@@ -332,7 +351,8 @@ class Checker {
       if (v.minutes() < 5 || v.minutes() > 480) {
         Error(path + ".minutes", "required, between 5 and 480");
       }
-      if (v.clinicians().empty()) Error(path + ".clinicians", "needs at least one clinician");
+      if (v.clinicians().empty())
+        Error(path + ".clinicians", "needs at least one clinician");
       for (const auto& c : v.clinicians()) clinicians.insert(c);
     }
     for (int i = 0; i < b.hours_size(); ++i) {
@@ -344,17 +364,20 @@ class Checker {
       Date(e.date(), path + ".date");
       if (!e.clinician().empty() && clinicians.count(e.clinician()) == 0) {
         Error(path + ".clinician",
-              absl::StrCat("\"", e.clinician(), "\" is not a clinician of any visit type"));
+              absl::StrCat("\"", e.clinician(),
+                           "\" is not a clinician of any visit type"));
       }
     }
-    RefQueue(b.exceptions_queue(), "booking.exceptions_queue", !b.visit_types().empty());
+    RefQueue(b.exceptions_queue(), "booking.exceptions_queue",
+             !b.visit_types().empty());
   }
 
   const pv::Policy& p_;
   const internal::YamlProtoReader& reader_;
   const std::string source_;
   std::vector<PolicyError>* errors_;
-  std::set<std::string> queue_ids_, text_ids_, category_ids_, request_type_ids_, rule_ids_;
+  std::set<std::string> queue_ids_, text_ids_, category_ids_, request_type_ids_,
+      rule_ids_;
   absl::flat_hash_map<std::string, std::string> trigger_owner_, assisted_owner_,
       phrasing_owner_;
 };
@@ -404,7 +427,8 @@ absl::StatusOr<ClinicPolicy> ParsePolicy(absl::string_view yaml,
     for (const auto& e : *errors) lines.push_back(e.ToString());
     return absl::InvalidArgumentError(absl::StrJoin(lines, "\n"));
   }
-  policy.version_ = absl::StrCat(policy.proto_.label(), "+", Fingerprint(policy.proto_));
+  policy.version_ =
+      absl::StrCat(policy.proto_.label(), "+", Fingerprint(policy.proto_));
   return policy;
 }
 
@@ -415,7 +439,8 @@ absl::StatusOr<ClinicPolicy> LoadPolicyFile(const std::string& path,
     if (errors != nullptr) {
       errors->assign(1, {path, 0, 0, "cannot be read"});
     }
-    return absl::NotFoundError(absl::StrCat("policy file ", path, ": cannot be read"));
+    return absl::NotFoundError(
+        absl::StrCat("policy file ", path, ": cannot be read"));
   }
   std::stringstream ss;
   ss << in.rdbuf();

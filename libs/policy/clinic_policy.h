@@ -17,9 +17,9 @@
 // changes the version; reformatting the YAML or reordering keys does not.
 //
 // Example:
-//   absl::StatusOr<ClinicPolicy> p = LoadPolicyFile("examples/clinic/policy.yaml");
-//   if (!p.ok()) { std::cerr << p.status(); return 1; }
-//   const auto* hours = p->FindText("office-hours");
+//   absl::StatusOr<ClinicPolicy> p =
+//   LoadPolicyFile("examples/clinic/policy.yaml"); if (!p.ok()) { std::cerr <<
+//   p.status(); return 1; } const auto* hours = p->FindText("office-hours");
 //
 // A ClinicPolicy is immutable and safe to share between threads.
 #ifndef FRONTDESK_LIBS_POLICY_CLINIC_POLICY_H_
@@ -56,12 +56,15 @@ class ClinicPolicy {
   }
 
   // nullptr when absent.
-  const frontdesk::policy::v1::ApprovedText* FindText(absl::string_view id) const;
+  const frontdesk::policy::v1::ApprovedText* FindText(
+      absl::string_view id) const;
   const frontdesk::policy::v1::Queue* FindQueue(absl::string_view id) const;
-  const frontdesk::policy::v1::RequestType* FindRequestType(absl::string_view id) const;
+  const frontdesk::policy::v1::RequestType* FindRequestType(
+      absl::string_view id) const;
   const frontdesk::policy::v1::PhiScope* FindPhiScope(
       absl::string_view request_type) const;
-  const frontdesk::policy::v1::VisitType* FindVisitType(absl::string_view id) const;
+  const frontdesk::policy::v1::VisitType* FindVisitType(
+      absl::string_view id) const;
 
   // The approved text a script names; the loader guarantees it exists.
   const frontdesk::policy::v1::ApprovedText& Script(
@@ -83,13 +86,13 @@ class ClinicPolicy {
 // Parses and checks a policy. `source` names the input in messages. On
 // failure the status is INVALID_ARGUMENT and holds every error, one per line;
 // `errors`, when given, receives them as a list.
-absl::StatusOr<ClinicPolicy> ParsePolicy(absl::string_view yaml,
-                                         absl::string_view source,
-                                         std::vector<PolicyError>* errors = nullptr);
+absl::StatusOr<ClinicPolicy> ParsePolicy(
+    absl::string_view yaml, absl::string_view source,
+    std::vector<PolicyError>* errors = nullptr);
 
 // Reads and parses a policy file. NOT_FOUND when it cannot be read.
-absl::StatusOr<ClinicPolicy> LoadPolicyFile(const std::string& path,
-                                            std::vector<PolicyError>* errors = nullptr);
+absl::StatusOr<ClinicPolicy> LoadPolicyFile(
+    const std::string& path, std::vector<PolicyError>* errors = nullptr);
 
 }  // namespace frontdesk::policy
 

@@ -43,7 +43,8 @@ scripts:
   goodbye: t
 )";
 
-std::string Replace(std::string s, const std::string& from, const std::string& to) {
+std::string Replace(std::string s, const std::string& from,
+                    const std::string& to) {
   const size_t at = s.find(from);
   EXPECT_NE(at, std::string::npos) << from;
   if (at != std::string::npos) s.replace(at, from.size(), to);
@@ -80,7 +81,8 @@ TEST(ClinicPolicyTest, SamplePolicyLoads) {
   EXPECT_EQ(p->FindText("office-hours")->version(), 3u);
   EXPECT_EQ(p->FindText("nope"), nullptr);
   EXPECT_TRUE(absl::StartsWith(p->version(), "sunrise-2026.11.27-1+"));
-  EXPECT_EQ(p->version().size(), std::string("sunrise-2026.11.27-1+").size() + 12);
+  EXPECT_EQ(p->version().size(),
+            std::string("sunrise-2026.11.27-1+").size() + 12);
   EXPECT_EQ(p->proto().clinic().office_hours(5).day(), pv::WEEKDAY_SATURDAY);
   EXPECT_EQ(p->FindPhiScope("refill")->collect_size(), 3);
 }
@@ -89,10 +91,11 @@ TEST(ClinicPolicyTest, VersionHashesContentNotFormatting) {
   auto a = ParsePolicy(kMinimal, "a.yaml");
   ASSERT_TRUE(a.ok()) << a.status();
   // Comments, quoting and key order do not change the version.
-  auto b = ParsePolicy(Replace(Replace(kMinimal, "  name: Demo Clinic\n", ""),
-                               "  timezone: UTC\n",
-                               "  timezone: UTC\n  name: 'Demo Clinic'  # same\n"),
-                       "b.yaml");
+  auto b =
+      ParsePolicy(Replace(Replace(kMinimal, "  name: Demo Clinic\n", ""),
+                          "  timezone: UTC\n",
+                          "  timezone: UTC\n  name: 'Demo Clinic'  # same\n"),
+                  "b.yaml");
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(a->version(), b->version());
   // A content change does.
@@ -103,27 +106,35 @@ TEST(ClinicPolicyTest, VersionHashesContentNotFormatting) {
 }
 
 TEST(ClinicPolicyTest, UnknownKeyNamesLineColumnAndExpectedKeys) {
-  EXPECT_EQ(Errors(Replace(kMinimal, "  name: Demo Clinic", "  name: Demo Clinic\n  colour: blue")),
-            std::vector<std::string>{
-                "mini.yaml:5:3: clinic: unknown key \"colour\"; expected one of: "
-                "tenant_id, name, timezone, office_hours, holidays"});
+  EXPECT_EQ(
+      Errors(Replace(kMinimal, "  name: Demo Clinic",
+                     "  name: Demo Clinic\n  colour: blue")),
+      std::vector<std::string>{
+          "mini.yaml:5:3: clinic: unknown key \"colour\"; expected one of: "
+          "tenant_id, name, timezone, office_hours, holidays"});
 }
 
 TEST(ClinicPolicyTest, WrongTypeIsAnError) {
-  EXPECT_EQ(Errors(Replace(kMinimal, "claim_window_minutes: 30", "claim_window_minutes: soon")),
+  EXPECT_EQ(
+      Errors(Replace(kMinimal, "claim_window_minutes: 30",
+                     "claim_window_minutes: soon")),
+      std::vector<std::string>{
+          "mini.yaml:11:27: queues[0].claim_window_minutes: expected a whole "
+          "number, found \"soon\""});
+  EXPECT_EQ(
+      Errors(Replace(kMinimal, "urgent: true", "urgent: maybe")),
+      std::vector<std::string>{
+          "mini.yaml:17:13: human_only[0].urgent: expected true or false, "
+          "found \"maybe\""});
+  EXPECT_EQ(Errors(Replace(kMinimal, "triggers: [\"Chest pain!\"]",
+                           "triggers: chest pain")),
             std::vector<std::string>{
-                "mini.yaml:11:27: queues[0].claim_window_minutes: expected a whole "
-                "number, found \"soon\""});
-  EXPECT_EQ(Errors(Replace(kMinimal, "urgent: true", "urgent: maybe")),
-            std::vector<std::string>{
-                "mini.yaml:17:13: human_only[0].urgent: expected true or false, "
-                "found \"maybe\""});
-  EXPECT_EQ(Errors(Replace(kMinimal, "triggers: [\"Chest pain!\"]", "triggers: chest pain")),
-            std::vector<std::string>{"mini.yaml:18:15: human_only[0].triggers: expected a list"});
+                "mini.yaml:18:15: human_only[0].triggers: expected a list"});
 }
 
 TEST(ClinicPolicyTest, UnknownEnumValueListsTheChoices) {
-  EXPECT_EQ(Errors(Replace(kMinimal, "rollout_mode: answers", "rollout_mode: everything")),
+  EXPECT_EQ(Errors(Replace(kMinimal, "rollout_mode: answers",
+                           "rollout_mode: everything")),
             std::vector<std::string>{
                 "mini.yaml:6:15: rollout_mode: \"everything\" is not one of: "
                 "capture_only, answers, scheduling, reminders"});
@@ -131,71 +142,87 @@ TEST(ClinicPolicyTest, UnknownEnumValueListsTheChoices) {
 
 TEST(ClinicPolicyTest, MissingRequiredFieldIsAnError) {
   EXPECT_EQ(Errors(Replace(kMinimal, "rollout_mode: answers\n", "")),
-            std::vector<std::string>{
-                "mini.yaml:1:1: rollout_mode: required; one of: capture_only, answers, "
-                "scheduling, reminders"});
-  EXPECT_EQ(Errors(Replace(kMinimal, "    owner_role: front-desk\n", "")),
-            std::vector<std::string>{
-                "mini.yaml:8:5: queues[0].owner_role: required, must not be empty"});
+            std::vector<std::string>{"mini.yaml:1:1: rollout_mode: required; "
+                                     "one of: capture_only, answers, "
+                                     "scheduling, reminders"});
+  EXPECT_EQ(
+      Errors(Replace(kMinimal, "    owner_role: front-desk\n", "")),
+      std::vector<std::string>{
+          "mini.yaml:8:5: queues[0].owner_role: required, must not be empty"});
 }
 
 TEST(ClinicPolicyTest, DanglingReferencesAreErrors) {
-  EXPECT_EQ(Errors(Replace(kMinimal, "    queue: front-desk", "    queue: nurse")),
-            std::vector<std::string>{
-                "mini.yaml:16:12: human_only[0].queue: no queue with id \"nurse\""});
+  EXPECT_EQ(
+      Errors(Replace(kMinimal, "    queue: front-desk", "    queue: nurse")),
+      std::vector<std::string>{
+          "mini.yaml:16:12: human_only[0].queue: no queue with id \"nurse\""});
   EXPECT_EQ(Errors(Replace(kMinimal, "  goodbye: t", "  goodbye: bye")),
-            std::vector<std::string>{
-                "mini.yaml:29:12: scripts.goodbye: no approved text with id \"bye\""});
-  EXPECT_EQ(Errors(Replace(kMinimal, "default_queue: front-desk", "default_queue: desk")),
+            std::vector<std::string>{"mini.yaml:29:12: scripts.goodbye: no "
+                                     "approved text with id \"bye\""});
+  EXPECT_EQ(Errors(Replace(kMinimal, "default_queue: front-desk",
+                           "default_queue: desk")),
             std::vector<std::string>{
                 "mini.yaml:12:16: default_queue: no queue with id \"desk\""});
 }
 
 TEST(ClinicPolicyTest, DuplicatesAreErrors) {
-  EXPECT_EQ(Errors(Replace(kMinimal, "scripts:",
-                           "  - id: t\n    version: 2\n    text: \"Again.\"\nscripts:")),
-            std::vector<std::string>{
-                "mini.yaml:23:9: approved_texts[1].id: duplicate approved text id \"t\""});
+  EXPECT_EQ(Errors(Replace(
+                kMinimal, "scripts:",
+                "  - id: t\n    version: 2\n    text: \"Again.\"\nscripts:")),
+            std::vector<std::string>{"mini.yaml:23:9: approved_texts[1].id: "
+                                     "duplicate approved text id \"t\""});
   // The same phrase after normalization, in two categories.
-  EXPECT_EQ(Errors(Replace(kMinimal, "approved_texts:",
-                           "  - id: other\n    rule_id: HO-2\n    queue: front-desk\n"
-                           "    urgent: false\n    triggers: [\"CHEST-PAINS\"]\n"
-                           "approved_texts:")),
-            std::vector<std::string>{
-                "mini.yaml:23:16: human_only[1].triggers[0]: \"CHEST-PAINS\" is already "
-                "listed by category urgent"});
-  EXPECT_EQ(Errors(Replace(kMinimal, "    rule_id: HO-1\n", "    rule_id: HO-1\n") +
-                   "request_types:\n  - id: x\n    rule_id: HO-1\n    lane: ai_assisted\n"
-                   "    queue: front-desk\n"),
-            std::vector<std::string>{
-                "mini.yaml:32:14: request_types[0].rule_id: duplicate rule id \"HO-1\""});
+  EXPECT_EQ(
+      Errors(Replace(kMinimal, "approved_texts:",
+                     "  - id: other\n    rule_id: HO-2\n    queue: front-desk\n"
+                     "    urgent: false\n    triggers: [\"CHEST-PAINS\"]\n"
+                     "approved_texts:")),
+      std::vector<std::string>{"mini.yaml:23:16: human_only[1].triggers[0]: "
+                               "\"CHEST-PAINS\" is already "
+                               "listed by category urgent"});
+  EXPECT_EQ(
+      Errors(Replace(kMinimal, "    rule_id: HO-1\n", "    rule_id: HO-1\n") +
+             "request_types:\n  - id: x\n    rule_id: HO-1\n    lane: "
+             "ai_assisted\n"
+             "    queue: front-desk\n"),
+      std::vector<std::string>{"mini.yaml:32:14: request_types[0].rule_id: "
+                               "duplicate rule id \"HO-1\""});
 }
 
 TEST(ClinicPolicyTest, BadTimesDatesAndZonesAreErrors) {
-  auto errors = Errors(Replace(
-      Replace(kMinimal, "timezone: UTC", "timezone: Mars/Base"), "  name: Demo Clinic",
-      "  name: Demo Clinic\n  office_hours: [{day: monday, open: \"9am\", close: \"17:00\"}]\n"
-      "  holidays: [{date: \"2026-13-01\", name: X}]"));
-  EXPECT_EQ(errors, (std::vector<std::string>{
-                        "mini.yaml:7:13: clinic.timezone: unknown time zone \"Mars/Base\"",
-                        "mini.yaml:5:38: clinic.office_hours[0].open: \"9am\" is not a "
-                        "time; expected HH:MM",
-                        "mini.yaml:6:21: clinic.holidays[0].date: \"2026-13-01\" is not a "
-                        "date; expected YYYY-MM-DD"}));
+  auto errors =
+      Errors(Replace(Replace(kMinimal, "timezone: UTC", "timezone: Mars/Base"),
+                     "  name: Demo Clinic",
+                     "  name: Demo Clinic\n  office_hours: [{day: monday, "
+                     "open: \"9am\", close: \"17:00\"}]\n"
+                     "  holidays: [{date: \"2026-13-01\", name: X}]"));
+  EXPECT_EQ(
+      errors,
+      (std::vector<std::string>{
+          "mini.yaml:7:13: clinic.timezone: unknown time zone \"Mars/Base\"",
+          "mini.yaml:5:38: clinic.office_hours[0].open: \"9am\" is not a "
+          "time; expected HH:MM",
+          "mini.yaml:6:21: clinic.holidays[0].date: \"2026-13-01\" is not a "
+          "date; expected YYYY-MM-DD"}));
 }
 
 TEST(ClinicPolicyTest, EveryErrorIsReportedNotJustTheFirst) {
-  auto errors = Errors(Replace(Replace(kMinimal, "  goodbye: t", "  goodbye: bye"),
-                               "claim_window_minutes: 30", "claim_window_minutes: 0"));
+  auto errors =
+      Errors(Replace(Replace(kMinimal, "  goodbye: t", "  goodbye: bye"),
+                     "claim_window_minutes: 30", "claim_window_minutes: 0"));
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0],
-            "mini.yaml:11:27: queues[0].claim_window_minutes: required, between 1 and 10080");
-  EXPECT_EQ(errors[1], "mini.yaml:29:12: scripts.goodbye: no approved text with id \"bye\"");
+            "mini.yaml:11:27: queues[0].claim_window_minutes: required, "
+            "between 1 and 10080");
+  EXPECT_EQ(
+      errors[1],
+      "mini.yaml:29:12: scripts.goodbye: no approved text with id \"bye\"");
 }
 
 TEST(ClinicPolicyTest, InvalidUtf8IsAnError) {
   EXPECT_EQ(Errors(Replace(kMinimal, "Hello.", "Hel\x8elo.")),
-            std::vector<std::string>{"mini.yaml:22:11: approved_texts[0].text: not valid UTF-8"});
+            std::vector<std::string>{
+                "mini.yaml:22:11: approved_texts[0].text: not valid UTF-8"});
 }
 
 TEST(ClinicPolicyTest, BrokenYamlAndMissingFileAreErrors) {
@@ -204,7 +231,8 @@ TEST(ClinicPolicyTest, BrokenYamlAndMissingFileAreErrors) {
   EXPECT_TRUE(absl::StartsWith(broken[0], "mini.yaml:1:")) << broken[0];
   EXPECT_TRUE(absl::StrContains(broken[0], "not valid YAML")) << broken[0];
   EXPECT_EQ(Errors("- a list\n- not a mapping\n"),
-            std::vector<std::string>{"mini.yaml:1:1: the policy: expected a mapping of keys"});
+            std::vector<std::string>{
+                "mini.yaml:1:1: the policy: expected a mapping of keys"});
   auto file = LoadPolicyFile("/nonexistent/policy.yaml");
   EXPECT_EQ(file.status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(std::string(file.status().message()),
@@ -214,10 +242,12 @@ TEST(ClinicPolicyTest, BrokenYamlAndMissingFileAreErrors) {
 TEST(PolicyDiffTest, DescribesWhatChanged) {
   auto a = ParsePolicy(ReadSample(), "a");
   ASSERT_TRUE(a.ok()) << a.status();
-  std::string edited = Replace(ReadSample(), "      - chest pressure\n",
-                               "      - chest pressure\n      - crushing chest\n");
+  std::string edited =
+      Replace(ReadSample(), "      - chest pressure\n",
+              "      - chest pressure\n      - crushing chest\n");
   edited = Replace(edited, "rollout_mode: answers", "rollout_mode: scheduling");
-  edited = Replace(edited, "label: \"sunrise-2026.11.27-1\"", "label: \"sunrise-2026.11.27-2\"");
+  edited = Replace(edited, "label: \"sunrise-2026.11.27-1\"",
+                   "label: \"sunrise-2026.11.27-2\"");
   auto b = ParsePolicy(edited, "b");
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(DescribePolicyChanges(a->proto(), b->proto()),

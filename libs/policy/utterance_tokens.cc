@@ -32,39 +32,57 @@ std::string Stem(const std::string& word) {
 }
 
 // Contractions, with and without the apostrophe.
-const absl::flat_hash_map<std::string, std::vector<std::string>>& Contractions() {
-  static const auto* m = new absl::flat_hash_map<std::string, std::vector<std::string>>{
-      {"can't", {"can", "not"}},     {"cant", {"can", "not"}},
-      {"cannot", {"can", "not"}},    {"won't", {"will", "not"}},
-      {"wont", {"will", "not"}},     {"i'm", {"i", "am"}},
-      {"im", {"i", "am"}},           {"i've", {"i", "have"}},
-      {"ive", {"i", "have"}},        {"i'll", {"i", "will"}},
-      {"i'd", {"i", "would"}},       {"it's", {"it", "is"}},
-      {"that's", {"that", "is"}},    {"what's", {"what", "is"}},
-      {"there's", {"there", "is"}},  {"he's", {"he", "is"}},
-      {"she's", {"she", "is"}},      {"you're", {"you", "are"}},
-      {"we're", {"we", "are"}},      {"they're", {"they", "are"}},
-      {"dont", {"do", "not"}},       {"doesnt", {"does", "not"}},
-      {"didnt", {"did", "not"}},     {"isnt", {"is", "not"}},
-      {"arent", {"are", "not"}},     {"wasnt", {"was", "not"}},
-      {"werent", {"were", "not"}},   {"havent", {"have", "not"}},
-      {"hasnt", {"has", "not"}},     {"couldnt", {"could", "not"}},
-      {"shouldnt", {"should", "not"}}, {"wouldnt", {"would", "not"}},
-  };
+const absl::flat_hash_map<std::string, std::vector<std::string>>&
+Contractions() {
+  static const auto* m =
+      new absl::flat_hash_map<std::string, std::vector<std::string>>{
+          {"can't", {"can", "not"}},
+          {"cant", {"can", "not"}},
+          {"cannot", {"can", "not"}},
+          {"won't", {"will", "not"}},
+          {"wont", {"will", "not"}},
+          {"i'm", {"i", "am"}},
+          {"im", {"i", "am"}},
+          {"i've", {"i", "have"}},
+          {"ive", {"i", "have"}},
+          {"i'll", {"i", "will"}},
+          {"i'd", {"i", "would"}},
+          {"it's", {"it", "is"}},
+          {"that's", {"that", "is"}},
+          {"what's", {"what", "is"}},
+          {"there's", {"there", "is"}},
+          {"he's", {"he", "is"}},
+          {"she's", {"she", "is"}},
+          {"you're", {"you", "are"}},
+          {"we're", {"we", "are"}},
+          {"they're", {"they", "are"}},
+          {"dont", {"do", "not"}},
+          {"doesnt", {"does", "not"}},
+          {"didnt", {"did", "not"}},
+          {"isnt", {"is", "not"}},
+          {"arent", {"are", "not"}},
+          {"wasnt", {"was", "not"}},
+          {"werent", {"were", "not"}},
+          {"havent", {"have", "not"}},
+          {"hasnt", {"has", "not"}},
+          {"couldnt", {"could", "not"}},
+          {"shouldnt", {"should", "not"}},
+          {"wouldnt", {"would", "not"}},
+      };
   return *m;
 }
 
 // Irregular forms the stemmer does not join to their base.
 const absl::flat_hash_map<std::string, std::string>& Irregular() {
   static const auto* m = new absl::flat_hash_map<std::string, std::string>{
-      {"bled", "bleed"},   {"sued", "sue"},      {"suing", "sue"},
-      {"sues", "sue"},     {"swollen", "swell"}, {"fell", "fall"},
-      {"fallen", "fall"},  {"took", "take"},     {"taken", "take"},
-      {"ate", "eat"},      {"eaten", "eat"},     {"felt", "feel"},
-      {"threw", "throw"},  {"thrown", "throw"},  {"broke", "break"},
+      {"bled", "bleed"},   {"sued", "sue"},       {"suing", "sue"},
+      {"sues", "sue"},     {"swollen", "swell"},  {"fell", "fall"},
+      {"fallen", "fall"},  {"took", "take"},      {"taken", "take"},
+      {"ate", "eat"},      {"eaten", "eat"},      {"felt", "feel"},
+      {"threw", "throw"},  {"thrown", "throw"},   {"broke", "break"},
       {"broken", "break"}, {"overdid", "overdo"}, {"hit", "hit"},
-      {"beat", "beat"},    {"beaten", "beat"},   {"gave", "give"},
-      {"given", "give"},   {"died", "die"},      {"dying", "die"},
+      {"beat", "beat"},    {"beaten", "beat"},    {"gave", "give"},
+      {"given", "give"},   {"died", "die"},       {"dying", "die"},
       {"lying", "lie"},    {"lay", "lie"},
   };
   return *m;
@@ -91,10 +109,10 @@ void Emit(std::string word, uint32_t begin, uint32_t end,
     p.erase(std::remove(p.begin(), p.end(), '\''), p.end());
     if (p.empty()) continue;
     auto irr = Irregular().find(p);
-    out->push_back({irr != Irregular().end() ? irr->second : Stem(p), begin, end});
+    out->push_back(
+        {irr != Irregular().end() ? irr->second : Stem(p), begin, end});
   }
 }
-
 
 // Non-ASCII characters that separate words: spaces and punctuation from the
 // Latin-1 supplement, the General Punctuation block (dashes, curly double
@@ -118,7 +136,9 @@ bool IsSeparator(uint32_t cp) {
 uint32_t Decode(absl::string_view text, size_t i, size_t* len) {
   const auto b = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
   const unsigned char c = b(i);
-  auto cont = [&](size_t k) { return k < text.size() && (b(k) & 0xC0) == 0x80; };
+  auto cont = [&](size_t k) {
+    return k < text.size() && (b(k) & 0xC0) == 0x80;
+  };
   if (c < 0x80) {
     *len = 1;
     return c;
@@ -152,14 +172,16 @@ std::vector<Token> Tokenize(absl::string_view text) {
     size_t len = 1;
     const uint32_t cp = Decode(text, i, &len);
     const bool apostrophe = cp == '\'' || cp == 0x2018 || cp == 0x2019;
-    const bool letter = cp < 0x80 ? absl::ascii_isalnum(static_cast<unsigned char>(cp))
-                                  : !IsSeparator(cp);
+    const bool letter =
+        cp < 0x80 ? absl::ascii_isalnum(static_cast<unsigned char>(cp))
+                  : !IsSeparator(cp);
     if (apostrophe || letter) {
       if (word.empty()) word_begin = chars;
       if (apostrophe) {
         word.push_back('\'');
       } else if (cp < 0x80) {
-        word.push_back(static_cast<char>(absl::ascii_tolower(static_cast<unsigned char>(cp))));
+        word.push_back(static_cast<char>(
+            absl::ascii_tolower(static_cast<unsigned char>(cp))));
       } else {
         word.append(text.data() + i, len);
       }

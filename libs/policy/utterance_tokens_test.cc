@@ -8,7 +8,8 @@ namespace {
 
 TEST(UtteranceTokensTest, CasePunctuationHyphensAndSpaces) {
   EXPECT_EQ(CanonicalPhrase("  CHEST-pain!!!   now... "), "chest pain now");
-  EXPECT_EQ(CanonicalPhrase("short-of-breath"), CanonicalPhrase("short of breath"));
+  EXPECT_EQ(CanonicalPhrase("short-of-breath"),
+            CanonicalPhrase("short of breath"));
 }
 
 TEST(UtteranceTokensTest, ContractionsWithAndWithoutApostrophe) {
@@ -51,14 +52,19 @@ TEST(UtteranceTokensTest, SpansAreInCharactersOfTheOriginal) {
 
 TEST(UtteranceTokensTest, UnicodePunctuationSeparatesWords) {
   const std::string chest_pain = CanonicalPhrase("chest pain");
-  EXPECT_EQ(CanonicalPhrase("chest\xE2\x80\x94pain"), chest_pain);        // em dash
-  EXPECT_EQ(CanonicalPhrase("\xE2\x80\x9C" "chest pain\xE2\x80\x9D"), chest_pain);  // curly quotes
-  EXPECT_EQ(CanonicalPhrase("CHEST\xE2\x80\xA6PAIN"), chest_pain);        // ellipsis
-  EXPECT_EQ(CanonicalPhrase("chest\xC2\xA0pain"), chest_pain);             // no-break space
+  EXPECT_EQ(CanonicalPhrase("chest\xE2\x80\x94pain"), chest_pain);  // em dash
+  EXPECT_EQ(CanonicalPhrase("\xE2\x80\x9C"
+                            "chest pain\xE2\x80\x9D"),
+            chest_pain);  // curly quotes
+  EXPECT_EQ(CanonicalPhrase("CHEST\xE2\x80\xA6PAIN"), chest_pain);  // ellipsis
+  EXPECT_EQ(CanonicalPhrase("chest\xC2\xA0pain"),
+            chest_pain);  // no-break space
   // Letters outside ASCII stay inside words.
   EXPECT_EQ(Tokenize("caf\xC3\xA9 na\xC3\xAFve").size(), 2u);
   // A span counts characters, not bytes, across the separators too.
-  const auto tokens = Tokenize("a\xE2\x80\x94" "chest");
+  const auto tokens = Tokenize(
+      "a\xE2\x80\x94"
+      "chest");
   ASSERT_EQ(tokens.size(), 2u);
   EXPECT_EQ(tokens[1].begin, 2u);
   EXPECT_EQ(tokens[1].end, 7u);
@@ -67,7 +73,9 @@ TEST(UtteranceTokensTest, UnicodePunctuationSeparatesWords) {
 TEST(UtteranceTokensTest, MalformedUtf8KeepsSpansInsideTheText) {
   // Found by trigger_matcher_fuzzer: stray continuation bytes after a curly
   // quote. Spans must count characters as Utf8Length does.
-  const std::string text = "\xE2\x80\x9C\x8E\x8E\x8E" "chest pain\xE2\x80\x9D";
+  const std::string text =
+      "\xE2\x80\x9C\x8E\x8E\x8E"
+      "chest pain\xE2\x80\x9D";
   const auto tokens = Tokenize(text);
   ASSERT_FALSE(tokens.empty());
   EXPECT_LE(tokens.back().end, Utf8Length(text));

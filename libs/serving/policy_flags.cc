@@ -4,15 +4,18 @@
 #include "libs/serving/service_runtime.h"
 
 ABSL_FLAG(std::string, policy,
-          frontdesk::serving::EnvOr("FRONTDESK_POLICY", "examples/clinic/policy.yaml"),
+          frontdesk::serving::EnvOr("FRONTDESK_POLICY",
+                                    "examples/clinic/policy.yaml"),
           "The clinic's policy file (env FRONTDESK_POLICY)");
 ABSL_FLAG(std::string, phi_key_file,
           frontdesk::serving::EnvOr("FRONTDESK_PHI_KEY_FILE", ""),
-          "File with the 32-byte PHI sealing key in hex (env FRONTDESK_PHI_KEY_FILE)");
+          "File with the 32-byte PHI sealing key in hex (env "
+          "FRONTDESK_PHI_KEY_FILE)");
 
 namespace frontdesk::serving {
 
-absl::StatusOr<std::shared_ptr<const policy::ClinicPolicy>> LoadPolicyFromFlags() {
+absl::StatusOr<std::shared_ptr<const policy::ClinicPolicy>>
+LoadPolicyFromFlags() {
   absl::StatusOr<policy::ClinicPolicy> p =
       policy::LoadPolicyFile(absl::GetFlag(FLAGS_policy));
   if (!p.ok()) return p.status();

@@ -18,7 +18,8 @@ ABSL_DECLARE_FLAG(std::string, phi_key_file);
 namespace frontdesk::serving {
 
 // The policy named by --policy. INVALID_ARGUMENT lists every error.
-absl::StatusOr<std::shared_ptr<const policy::ClinicPolicy>> LoadPolicyFromFlags();
+absl::StatusOr<std::shared_ptr<const policy::ClinicPolicy>>
+LoadPolicyFromFlags();
 
 // The sealer whose key --phi_key_file names.
 absl::StatusOr<phi::PhiSealer> LoadSealerFromFlags();

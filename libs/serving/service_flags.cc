@@ -7,19 +7,22 @@ ABSL_FLAG(std::string, host,
           frontdesk::serving::EnvOr("FRONTDESK_HOST", "127.0.0.1"),
           "Address to listen on (env FRONTDESK_HOST)");
 ABSL_FLAG(int, grpc_port, 0, "gRPC port; 0 picks a free port");
-ABSL_FLAG(int, metrics_port, 0, "Prometheus /metrics port; 0 picks a free port");
+ABSL_FLAG(int, metrics_port, 0,
+          "Prometheus /metrics port; 0 picks a free port");
 ABSL_FLAG(std::string, ready_file, "",
           "Written with the bound ports once the service is serving");
 ABSL_FLAG(int, drain_seconds, 10,
           "On SIGTERM, how long in-flight requests may take to finish");
 ABSL_FLAG(std::string, kafka_brokers,
-          frontdesk::serving::EnvOr("FRONTDESK_KAFKA_BROKERS", "127.0.0.1:19092"),
+          frontdesk::serving::EnvOr("FRONTDESK_KAFKA_BROKERS",
+                                    "127.0.0.1:19092"),
           "Kafka bootstrap servers (env FRONTDESK_KAFKA_BROKERS)");
 ABSL_FLAG(std::string, kafka_properties,
           frontdesk::serving::EnvOr("FRONTDESK_KAFKA_PROPERTIES", ""),
           "Extra librdkafka properties as k=v,k=v, e.g. TLS and SASL settings "
           "(env FRONTDESK_KAFKA_PROPERTIES)");
-ABSL_FLAG(int, topic_partitions, 3, "Partitions of topics this service creates");
+ABSL_FLAG(int, topic_partitions, 3,
+          "Partitions of topics this service creates");
 ABSL_FLAG(int, topic_replication_factor, 1,
           "Replication factor of topics this service creates (production: 3)");
 ABSL_FLAG(int, topic_min_insync_replicas, 1,

@@ -59,7 +59,8 @@ class ServiceRuntime {
  public:
   // The services must outlive the runtime.
   static absl::StatusOr<std::unique_ptr<ServiceRuntime>> Start(
-      const ServiceOptions& options, const std::vector<grpc::Service*>& services,
+      const ServiceOptions& options,
+      const std::vector<grpc::Service*>& services,
       std::shared_ptr<prometheus::Registry> registry);
   ~ServiceRuntime();
 

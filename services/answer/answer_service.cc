@@ -37,7 +37,8 @@ grpc::Status AnswerService::StartCall(grpc::ServerContext* /*context*/,
   absl::StatusOr<av::StartCallResponse> r = agent_->StartCall(*request);
   if (!r.ok()) {
     spdlog::warn("event=start_call_rejected code={} detail=\"{}\"",
-                 absl::StatusCodeToString(r.status().code()), r.status().message());
+                 absl::StatusCodeToString(r.status().code()),
+                 r.status().message());
     return ToGrpc(r.status());
   }
   *response = *std::move(r);
@@ -53,7 +54,8 @@ grpc::Status AnswerService::Turn(grpc::ServerContext* /*context*/,
     turns_.Add({{"outcome", "rejected"}}).Increment();
     // Messages name fields, never their values.
     spdlog::warn("event=turn_rejected code={} detail=\"{}\"",
-                 absl::StatusCodeToString(r.status().code()), r.status().message());
+                 absl::StatusCodeToString(r.status().code()),
+                 r.status().message());
     return ToGrpc(r.status());
   }
   turns_.Add({{"outcome", r->fallback() ? "fallback" : "ok"}}).Increment();

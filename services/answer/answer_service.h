@@ -16,15 +16,17 @@ class AnswerService final : public frontdesk::answer::v1::Answer::Service {
   // `agent` must outlive the service.
   AnswerService(CallAgent* agent, prometheus::Registry& registry);
 
-  grpc::Status StartCall(grpc::ServerContext* context,
-                         const frontdesk::answer::v1::StartCallRequest* request,
-                         frontdesk::answer::v1::StartCallResponse* response) override;
+  grpc::Status StartCall(
+      grpc::ServerContext* context,
+      const frontdesk::answer::v1::StartCallRequest* request,
+      frontdesk::answer::v1::StartCallResponse* response) override;
   grpc::Status Turn(grpc::ServerContext* context,
                     const frontdesk::answer::v1::TurnRequest* request,
                     frontdesk::answer::v1::TurnResponse* response) override;
-  grpc::Status EndCall(grpc::ServerContext* context,
-                       const frontdesk::answer::v1::EndCallRequest* request,
-                       frontdesk::answer::v1::EndCallResponse* response) override;
+  grpc::Status EndCall(
+      grpc::ServerContext* context,
+      const frontdesk::answer::v1::EndCallRequest* request,
+      frontdesk::answer::v1::EndCallResponse* response) override;
 
  private:
   CallAgent* agent_;

@@ -60,7 +60,8 @@ std::string CallAgent::Append(const std::string& call_id,
   draft.policy_version = policy_->version();
   draft.type = type;
   draft.payload = payload;
-  if (phi != nullptr) draft.sealed_phi = sealer_->Seal(*phi, tenant_id, call_id);
+  if (phi != nullptr)
+    draft.sealed_phi = sealer_->Seal(*phi, tenant_id, call_id);
   const ev::EventEnvelope envelope = chain_->Next(draft);
   ev::EventBody body;
   body.ParseFromString(envelope.body());
@@ -87,12 +88,13 @@ absl::StatusOr<av::StartCallResponse> CallAgent::StartCall(
     return absl::InvalidArgumentError("tenant_id: required");
   }
   if (request.tenant_id() != policy_->tenant_id()) {
-    return absl::NotFoundError("tenant_id: no policy is loaded for this tenant");
+    return absl::NotFoundError(
+        "tenant_id: no policy is loaded for this tenant");
   }
   if (!ValidCallerNumber(request.caller_number())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "caller_number: at most ", kMaxCallerNumberChars,
-        " characters of digits, spaces and + - ( )"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("caller_number: at most ", kMaxCallerNumberChars,
+                     " characters of digits, spaces and + - ( )"));
   }
   const std::string call_id = NewUuid();
   auto call = std::make_shared<Call>();
@@ -128,12 +130,14 @@ absl::StatusOr<av::StartCallResponse> CallAgent::StartCall(
   spdlog::info("event=call_started call_id={} channel={}", call_id,
                ev::Channel_Name(started.channel()));
   response.set_call_id(call_id);
-  response.set_greeting(policy_->Script(policy_->proto().scripts().greeting()).text());
+  response.set_greeting(
+      policy_->Script(policy_->proto().scripts().greeting()).text());
   return response;
 }
 
 std::string CallAgent::FailClosedHandoff(const std::string& call_id, Call& call,
-                                         uint32_t turn, const std::string& utterance) {
+                                         uint32_t turn,
+                                         const std::string& utterance) {
   const auto& p = policy_->proto();
   const auto* queue = policy_->FindQueue(p.default_queue());
   rv::Decision d;
@@ -172,7 +176,8 @@ std::string CallAgent::FailClosedHandoff(const std::string& call_id, Call& call,
   prep.set_caller_number(call.caller_number);
   prep.set_attempted_step("evaluate");
   prep.set_patient_told(policy_->Script(p.scripts().fallback()).text());
-  absl::StatusOr<hv::PrepareResponse> handed = handoff_->Prepare(prep, options_.rpc_timeout);
+  absl::StatusOr<hv::PrepareResponse> handed =
+      handoff_->Prepare(prep, options_.rpc_timeout);
   if (!handed.ok()) return "";
   return handed->packet().handoff_id();
 }
@@ -210,11 +215,13 @@ av::TurnResponse CallAgent::Fallback(const std::string& call_id, Call& call,
   return response;
 }
 
-absl::StatusOr<av::TurnResponse> CallAgent::Turn(const av::TurnRequest& request) {
+absl::StatusOr<av::TurnResponse> CallAgent::Turn(
+    const av::TurnRequest& request) {
   if (request.call_id().empty()) {
     return absl::InvalidArgumentError("call_id: required");
   }
-  absl::Status words = CheckUtterance(request.utterance(), request.asr_alternatives());
+  absl::Status words =
+      CheckUtterance(request.utterance(), request.asr_alternatives());
   if (!words.ok()) return words;
   if (!(request.confidence() >= 0.0f && request.confidence() <= 1.0f)) {
     return absl::InvalidArgumentError("confidence: must be between 0 and 1");
@@ -245,7 +252,8 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(const av::TurnRequest& request)
     Append(call_id, call->tenant_id, ev::EVENT_TYPE_TURN_RECEIVED,
            received.SerializeAsString(), &phi, &records);
     const absl::Status st = log_->Append(records, options_.append_timeout);
-    if (!st.ok()) return Fallback(call_id, *call, turn, "event_log_unacknowledged");
+    if (!st.ok())
+      return Fallback(call_id, *call, turn, "event_log_unacknowledged");
   }
 
   // 2. The decision, which rules-check records before returning it.
@@ -254,7 +262,8 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(const av::TurnRequest& request)
   eval.set_call_id(call_id);
   eval.set_turn_index(turn);
   eval.set_utterance(request.utterance());
-  for (const std::string& alt : request.asr_alternatives()) eval.add_asr_alternatives(alt);
+  for (const std::string& alt : request.asr_alternatives())
+    eval.add_asr_alternatives(alt);
   eval.mutable_context()->set_request_type(call->request_type);
   eval.mutable_context()->set_turns_so_far(turn - 1);
   absl::StatusOr<rv::Decision> decision =
@@ -266,7 +275,8 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(const av::TurnRequest& request)
         FailClosedHandoff(call_id, *call, turn, request.utterance());
     return Fallback(call_id, *call, turn, "rules_check_unavailable", handoff);
   }
-  if (!decision->request_type().empty()) call->request_type = decision->request_type();
+  if (!decision->request_type().empty())
+    call->request_type = decision->request_type();
 
   // Only approved text this agent knows, at the version the decision names.
   const auto* say = policy_->FindText(decision->say_text_id());
@@ -294,10 +304,10 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(const av::TurnRequest& request)
       *prep.mutable_decision() = *decision;
       prep.set_trigger_utterance(request.utterance());
       prep.set_caller_number(call->caller_number);
-      prep.set_attempted_step(decision->action() == rv::ACTION_URGENT_SCRIPT ? "urgent_script"
-                              : decision->action() == rv::ACTION_OFFER_SLOTS
-                                  ? "offer_slots"
-                                  : "handoff");
+      prep.set_attempted_step(
+          decision->action() == rv::ACTION_URGENT_SCRIPT ? "urgent_script"
+          : decision->action() == rv::ACTION_OFFER_SLOTS ? "offer_slots"
+                                                         : "handoff");
       prep.set_patient_told(say->text());
       absl::StatusOr<hv::PrepareResponse> handed =
           handoff_->Prepare(prep, options_.rpc_timeout);
@@ -321,20 +331,22 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(const av::TurnRequest& request)
   reply.set_turn_index(turn);
   reply.set_decision_id(decision->decision_id());
   reply.set_reply_text(response.reply());
-  for (const std::string& q : response.quoted_texts()) reply.add_quoted_texts(q);
+  for (const std::string& q : response.quoted_texts())
+    reply.add_quoted_texts(q);
   reply.set_handoff_id(response.handoff_id());
   reply.set_call_over(response.call_over());
   std::vector<eventlog::LogRecord> records;
   Append(call_id, call->tenant_id, ev::EVENT_TYPE_REPLY_GIVEN,
          reply.SerializeAsString(), nullptr, &records);
   const absl::Status st = log_->Append(records, options_.append_timeout);
-  if (!st.ok()) return Fallback(call_id, *call, turn, "event_log_unacknowledged");
+  if (!st.ok())
+    return Fallback(call_id, *call, turn, "event_log_unacknowledged");
 
   if (response.call_over()) call->over = true;
-  spdlog::info("event=turn call_id={} turn={} decision_id={} lane={} handoff={}",
-               call_id, turn, decision->decision_id(),
-               rv::Lane_Name(decision->lane()),
-               response.handoff_id().empty() ? "-" : response.handoff_id());
+  spdlog::info(
+      "event=turn call_id={} turn={} decision_id={} lane={} handoff={}",
+      call_id, turn, decision->decision_id(), rv::Lane_Name(decision->lane()),
+      response.handoff_id().empty() ? "-" : response.handoff_id());
   return response;
 }
 

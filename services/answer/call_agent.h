@@ -95,10 +95,9 @@ class CallAgent {
                      const std::string& payload,
                      const frontdesk::events::v1::PhiFields* phi,
                      std::vector<eventlog::LogRecord>* out);
-  frontdesk::answer::v1::TurnResponse Fallback(const std::string& call_id,
-                                               Call& call, uint32_t turn,
-                                               const std::string& reason,
-                                               const std::string& handoff_id = "");
+  frontdesk::answer::v1::TurnResponse Fallback(
+      const std::string& call_id, Call& call, uint32_t turn,
+      const std::string& reason, const std::string& handoff_id = "");
   // rules-check is unreachable: records a fail-closed decision of answer's
   // own (AI-assisted, to the default queue) and asks handoff-prep to hand
   // the call off under it. Returns the handoff id, or "" when that failed.

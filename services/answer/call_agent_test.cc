@@ -26,7 +26,8 @@ constexpr char kTenant[] = "sunrise-family-medicine";
 // In-process rules-check: the real checker over the in-memory log.
 class InProcessRules : public RulesClient {
  public:
-  explicit InProcessRules(rules_check::RulesChecker* checker) : checker_(checker) {}
+  explicit InProcessRules(rules_check::RulesChecker* checker)
+      : checker_(checker) {}
   absl::StatusOr<rv::Decision> Evaluate(const rv::EvaluateRequest& request,
                                         absl::Duration) override {
     ++calls;
@@ -151,14 +152,16 @@ TEST_F(CallAgentTest, QuestionIsAnsweredWithApprovedTextOnTheRecord) {
   EXPECT_FALSE(reply->decision_id().empty());
   EXPECT_TRUE(reply->handoff_id().empty());
   EXPECT_FALSE(reply->call_over());
-  EXPECT_EQ(Timeline(id), (std::vector<std::string>{
-                              "CallStarted", "TurnReceived",
-                              "DecisionRecorded", "ReplyGiven"}));
-  ASSERT_TRUE(agent_->EndCall([&] {
-                av::EndCallRequest r;
-                r.set_call_id(id);
-                return r;
-              }()).ok());
+  EXPECT_EQ(Timeline(id),
+            (std::vector<std::string>{"CallStarted", "TurnReceived",
+                                      "DecisionRecorded", "ReplyGiven"}));
+  ASSERT_TRUE(agent_
+                  ->EndCall([&] {
+                    av::EndCallRequest r;
+                    r.set_call_id(id);
+                    return r;
+                  }())
+                  .ok());
   EXPECT_EQ(Timeline(id).back(), "CallEnded");
   EXPECT_EQ(agent_->active_calls(), 0u);
 
@@ -217,9 +220,9 @@ TEST_F(CallAgentTest, UnacknowledgedEventGivesFallbackAndNoAction) {
   // Nothing of the failed turn is lost: it is queued, then delivered.
   EXPECT_EQ(log_.pending(), 3u);
   log_.SetAvailable(true);
-  EXPECT_EQ(Timeline(id), (std::vector<std::string>{
-                              "CallStarted", "TurnReceived", "TurnFailed",
-                              "ReplyGiven"}));
+  EXPECT_EQ(Timeline(id),
+            (std::vector<std::string>{"CallStarted", "TurnReceived",
+                                      "TurnFailed", "ReplyGiven"}));
   // And the next turn works again.
   auto next = Say(id, "where do I park");
   ASSERT_TRUE(next.ok());
@@ -262,7 +265,7 @@ TEST_F(CallAgentTest, TriggerInAnAsrAlternativeEscalates) {
   const std::string id = Start();
   av::TurnRequest r;
   r.set_call_id(id);
-  r.set_utterance("I have chess pain");
+  r.set_utterance("I have crest pain");
   r.add_asr_alternatives("I have chest pain");
   r.set_confidence(0.42f);
   auto reply = agent_->Turn(r);
@@ -270,7 +273,8 @@ TEST_F(CallAgentTest, TriggerInAnAsrAlternativeEscalates) {
   EXPECT_EQ(reply->quoted_texts(0), "urgent-script@2");
   EXPECT_TRUE(reply->call_over());
   r.set_confidence(1.5f);
-  EXPECT_EQ(agent_->Turn(r).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(agent_->Turn(r).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(CallAgentTest, RequestTypeCarriesToTheNextTurn) {

@@ -40,8 +40,9 @@ GrpcHandoffClient::GrpcHandoffClient(const std::string& address)
           grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))) {}
 
 absl::StatusOr<frontdesk::handoff::v1::PrepareResponse>
-GrpcHandoffClient::Prepare(const frontdesk::handoff::v1::PrepareRequest& request,
-                           absl::Duration timeout) {
+GrpcHandoffClient::Prepare(
+    const frontdesk::handoff::v1::PrepareRequest& request,
+    absl::Duration timeout) {
   grpc::ClientContext ctx;
   SetDeadline(&ctx, timeout);
   frontdesk::handoff::v1::PrepareResponse response;

@@ -16,10 +16,12 @@
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(std::string, rules_check_addr,
-          frontdesk::serving::EnvOr("FRONTDESK_RULES_CHECK_ADDR", "127.0.0.1:7102"),
+          frontdesk::serving::EnvOr("FRONTDESK_RULES_CHECK_ADDR",
+                                    "127.0.0.1:7102"),
           "rules-check gRPC address (env FRONTDESK_RULES_CHECK_ADDR)");
 ABSL_FLAG(std::string, handoff_prep_addr,
-          frontdesk::serving::EnvOr("FRONTDESK_HANDOFF_PREP_ADDR", "127.0.0.1:7103"),
+          frontdesk::serving::EnvOr("FRONTDESK_HANDOFF_PREP_ADDR",
+                                    "127.0.0.1:7103"),
           "handoff-prep gRPC address (env FRONTDESK_HANDOFF_PREP_ADDR)");
 
 int main(int argc, char** argv) {
@@ -38,33 +40,36 @@ int main(int argc, char** argv) {
     std::cerr << "answer: refusing to start: " << sealer.status() << "\n";
     return 2;
   }
-  auto log = frontdesk::serving::StartEventLogFromFlags("answer", (*policy)->QueueIds(),
-                                                        {frontdesk::kafka::kCallsTopic});
+  auto log = frontdesk::serving::StartEventLogFromFlags(
+      "answer", (*policy)->QueueIds(), {frontdesk::kafka::kCallsTopic});
   if (!log.ok()) {
     std::cerr << "answer: " << log.status() << "\n";
     return 1;
   }
   frontdesk::events::EventChain chain(frontdesk::events::ThisProcess("answer"),
                                       frontdesk::RealClock::Get());
-  frontdesk::answer::GrpcRulesClient rules(absl::GetFlag(FLAGS_rules_check_addr));
-  frontdesk::answer::GrpcHandoffClient handoff(absl::GetFlag(FLAGS_handoff_prep_addr));
+  frontdesk::answer::GrpcRulesClient rules(
+      absl::GetFlag(FLAGS_rules_check_addr));
+  frontdesk::answer::GrpcHandoffClient handoff(
+      absl::GetFlag(FLAGS_handoff_prep_addr));
   const absl::Duration bound = frontdesk::serving::AppendTimeoutFromFlags();
-  frontdesk::answer::CallAgent agent(*policy, log->get(), &chain, &*sealer, &rules,
-                                     &handoff,
-                                     {.append_timeout = bound,
-                                      .rpc_timeout = bound + absl::Seconds(1)});
+  frontdesk::answer::CallAgent agent(
+      *policy, log->get(), &chain, &*sealer, &rules, &handoff,
+      {.append_timeout = bound, .rpc_timeout = bound + absl::Seconds(1)});
   auto registry = std::make_shared<prometheus::Registry>();
   frontdesk::answer::AnswerService service(&agent, *registry);
 
   auto runtime = frontdesk::serving::ServiceRuntime::Start(
-      frontdesk::serving::ServiceOptionsFromFlags("answer"), {&service}, registry);
+      frontdesk::serving::ServiceOptionsFromFlags("answer"), {&service},
+      registry);
   if (!runtime.ok()) {
     std::cerr << "answer: " << runtime.status() << "\n";
     return 1;
   }
   (*runtime)->WaitForShutdownSignal();
   absl::Status flushed = (*log)->Flush(absl::Seconds(10));
-  if (!flushed.ok()) spdlog::error("event=flush_incomplete detail=\"{}\"", flushed.message());
+  if (!flushed.ok())
+    spdlog::error("event=flush_incomplete detail=\"{}\"", flushed.message());
   spdlog::info("event=stopped");
   return 0;
 }

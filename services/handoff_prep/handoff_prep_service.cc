@@ -32,10 +32,11 @@ grpc::Status HandoffPrepService::Prepare(grpc::ServerContext* /*context*/,
       .Add({{"queue", r->packet.queue()},
             {"outcome", r->duplicate ? "duplicate" : "published"}})
       .Increment();
-  spdlog::info("event=handoff call_id={} handoff_id={} queue={} priority={} "
-               "duplicate={}",
-               r->packet.call_id(), r->packet.handoff_id(), r->packet.queue(),
-               r->packet.priority(), r->duplicate);
+  spdlog::info(
+      "event=handoff call_id={} handoff_id={} queue={} priority={} "
+      "duplicate={}",
+      r->packet.call_id(), r->packet.handoff_id(), r->packet.queue(),
+      r->packet.priority(), r->duplicate);
   *response->mutable_packet() = r->packet;
   response->set_duplicate(r->duplicate);
   return grpc::Status::OK;

@@ -16,9 +16,10 @@ class HandoffPrepService final
   // `preparer` must outlive the service.
   HandoffPrepService(HandoffPreparer* preparer, prometheus::Registry& registry);
 
-  grpc::Status Prepare(grpc::ServerContext* context,
-                       const frontdesk::handoff::v1::PrepareRequest* request,
-                       frontdesk::handoff::v1::PrepareResponse* response) override;
+  grpc::Status Prepare(
+      grpc::ServerContext* context,
+      const frontdesk::handoff::v1::PrepareRequest* request,
+      frontdesk::handoff::v1::PrepareResponse* response) override;
 
  private:
   HandoffPreparer* preparer_;

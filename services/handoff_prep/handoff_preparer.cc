@@ -46,7 +46,8 @@ absl::StatusOr<PrepareResult> HandoffPreparer::Prepare(
     return absl::InvalidArgumentError("tenant_id: required");
   }
   if (request.tenant_id() != policy_->tenant_id()) {
-    return absl::NotFoundError("tenant_id: no policy is loaded for this tenant");
+    return absl::NotFoundError(
+        "tenant_id: no policy is loaded for this tenant");
   }
   if (request.call_id().empty() || request.call_id().size() > kMaxIdBytes) {
     return absl::InvalidArgumentError(
@@ -71,7 +72,8 @@ absl::StatusOr<PrepareResult> HandoffPreparer::Prepare(
   std::shared_ptr<Entry> entry;
   {
     absl::MutexLock lock(&mu_);
-    auto& slot = entries_[absl::StrCat(request.call_id(), "/", d.decision_id())];
+    auto& slot =
+        entries_[absl::StrCat(request.call_id(), "/", d.decision_id())];
     if (!slot) slot = std::make_shared<Entry>();
     entry = slot;
   }
@@ -129,15 +131,15 @@ absl::StatusOr<PrepareResult> HandoffPreparer::Prepare(
   ev::EventBody body;
   body.ParseFromString(envelope.body());
 
-  absl::Status st = log_->Append(
-      {{kafka::HandoffTopic(packet.queue()), request.call_id(),
-        packet.SerializeAsString(), packet.handoff_id()},
-       {kafka::kCallsTopic, request.call_id(), envelope.SerializeAsString(),
-        body.event_id()}},
-      append_timeout_);
+  absl::Status st =
+      log_->Append({{kafka::HandoffTopic(packet.queue()), request.call_id(),
+                     packet.SerializeAsString(), packet.handoff_id()},
+                    {kafka::kCallsTopic, request.call_id(),
+                     envelope.SerializeAsString(), body.event_id()}},
+                   append_timeout_);
   if (!st.ok()) {
-    return absl::Status(st.code(), absl::StrCat("handoff not published: ",
-                                                st.message()));
+    return absl::Status(st.code(),
+                        absl::StrCat("handoff not published: ", st.message()));
   }
   entry->acknowledged = true;
   {

@@ -15,7 +15,8 @@
 
 int main(int argc, char** argv) {
   frontdesk::serving::BlockShutdownSignals();
-  absl::SetProgramUsageMessage("handoff-prep: handoff packets for staff queues");
+  absl::SetProgramUsageMessage(
+      "handoff-prep: handoff packets for staff queues");
   absl::ParseCommandLine(argc, argv);
   frontdesk::InitServiceLogging("handoff-prep");
 
@@ -33,14 +34,15 @@ int main(int argc, char** argv) {
   for (const std::string& q : (*policy)->QueueIds()) {
     warm.push_back(frontdesk::kafka::HandoffTopic(q));
   }
-  auto log = frontdesk::serving::StartEventLogFromFlags("handoff-prep",
-                                                        (*policy)->QueueIds(), warm);
+  auto log = frontdesk::serving::StartEventLogFromFlags(
+      "handoff-prep", (*policy)->QueueIds(), warm);
   if (!log.ok()) {
     std::cerr << "handoff-prep: " << log.status() << "\n";
     return 1;
   }
-  frontdesk::events::EventChain chain(frontdesk::events::ThisProcess("handoff-prep"),
-                                      frontdesk::RealClock::Get());
+  frontdesk::events::EventChain chain(
+      frontdesk::events::ThisProcess("handoff-prep"),
+      frontdesk::RealClock::Get());
   frontdesk::handoff_prep::HandoffPreparer preparer(
       *policy, log->get(), &chain, &*sealer, frontdesk::RealClock::Get(),
       frontdesk::serving::AppendTimeoutFromFlags());
@@ -48,14 +50,16 @@ int main(int argc, char** argv) {
   frontdesk::handoff_prep::HandoffPrepService service(&preparer, *registry);
 
   auto runtime = frontdesk::serving::ServiceRuntime::Start(
-      frontdesk::serving::ServiceOptionsFromFlags("handoff-prep"), {&service}, registry);
+      frontdesk::serving::ServiceOptionsFromFlags("handoff-prep"), {&service},
+      registry);
   if (!runtime.ok()) {
     std::cerr << "handoff-prep: " << runtime.status() << "\n";
     return 1;
   }
   (*runtime)->WaitForShutdownSignal();
   absl::Status flushed = (*log)->Flush(absl::Seconds(10));
-  if (!flushed.ok()) spdlog::error("event=flush_incomplete detail=\"{}\"", flushed.message());
+  if (!flushed.ok())
+    spdlog::error("event=flush_incomplete detail=\"{}\"", flushed.message());
   spdlog::info("event=stopped");
   return 0;
 }

@@ -11,7 +11,8 @@ namespace ev = ::frontdesk::events::v1;
 
 class CallRecordStoreTest : public ::testing::Test {
  protected:
-  CallRecordStoreTest() : clock_(absl::FromUnixSeconds(1800000000)), chain_(P(), &clock_) {}
+  CallRecordStoreTest()
+      : clock_(absl::FromUnixSeconds(1800000000)), chain_(P(), &clock_) {}
   static ev::Producer P() {
     ev::Producer p;
     p.set_service("answer");

@@ -30,24 +30,27 @@ int main(int argc, char** argv) {
   }
   absl::Status topics = frontdesk::kafka::EnsureTopics(
       *kafka,
-      frontdesk::kafka::FrontdeskTopics({}, frontdesk::serving::TopicSettingsFromFlags()),
+      frontdesk::kafka::FrontdeskTopics(
+          {}, frontdesk::serving::TopicSettingsFromFlags()),
       absl::Seconds(30));
   if (!topics.ok()) {
     std::cerr << "record-keeper: " << topics << "\n";
     return 1;
   }
   auto registry = std::make_shared<prometheus::Registry>();
-  auto& projected = prometheus::BuildCounter()
-                        .Name("frontdesk_records_events_total")
-                        .Help("Records consumed, by outcome: applied, duplicate, damaged")
-                        .Register(*registry);
+  auto& projected =
+      prometheus::BuildCounter()
+          .Name("frontdesk_records_events_total")
+          .Help("Records consumed, by outcome: applied, duplicate, damaged")
+          .Register(*registry);
   auto& applied = projected.Add({{"outcome", "applied"}});
   auto& duplicate = projected.Add({{"outcome", "duplicate"}});
   auto& damaged = projected.Add({{"outcome", "damaged"}});
 
   frontdesk::record_keeper::CallRecordStore store;
   frontdesk::kafka::KafkaTailer tailer(
-      *kafka, absl::GetFlag(FLAGS_consumer_group), {frontdesk::kafka::kCallsTopic},
+      *kafka, absl::GetFlag(FLAGS_consumer_group),
+      {frontdesk::kafka::kCallsTopic},
       [&](const frontdesk::eventlog::StoredRecord& r) {
         switch (store.Apply(r)) {
           case frontdesk::record_keeper::ApplyOutcome::kApplied:
@@ -68,7 +71,8 @@ int main(int argc, char** argv) {
   }
   frontdesk::record_keeper::RecordsService service(&store);
   auto runtime = frontdesk::serving::ServiceRuntime::Start(
-      frontdesk::serving::ServiceOptionsFromFlags("record-keeper"), {&service}, registry);
+      frontdesk::serving::ServiceOptionsFromFlags("record-keeper"), {&service},
+      registry);
   if (!runtime.ok()) {
     std::cerr << "record-keeper: " << runtime.status() << "\n";
     return 1;

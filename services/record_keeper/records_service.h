@@ -14,9 +14,10 @@ class RecordsService final : public frontdesk::records::v1::Records::Service {
 
   // INVALID_ARGUMENT without a call id; NOT_FOUND when the record holds no
   // event of the call (yet: the projection follows the log).
-  grpc::Status GetCall(grpc::ServerContext* context,
-                       const frontdesk::records::v1::GetCallRequest* request,
-                       frontdesk::records::v1::GetCallResponse* response) override;
+  grpc::Status GetCall(
+      grpc::ServerContext* context,
+      const frontdesk::records::v1::GetCallRequest* request,
+      frontdesk::records::v1::GetCallResponse* response) override;
 
  private:
   const CallRecordStore* store_;

@@ -24,15 +24,18 @@ std::string ModeName(pv::RolloutMode m) {
 HandoffMap::HandoffMap(std::shared_ptr<const policy::ClinicPolicy> policy)
     : policy_(std::move(policy)) {
   const pv::Policy& p = policy_->proto();
-  auto add = [&](PhraseMatcher& m, Group g, int index, const std::string& phrase) {
+  auto add = [&](PhraseMatcher& m, Group g, int index,
+                 const std::string& phrase) {
     refs_.push_back({g, index, phrase});
     m.Add(policy::Terms(phrase), static_cast<int>(refs_.size()) - 1);
   };
   for (int i = 0; i < p.human_only_size(); ++i) {
-    for (const auto& t : p.human_only(i).triggers()) add(triggers_, Group::kTrigger, i, t);
+    for (const auto& t : p.human_only(i).triggers())
+      add(triggers_, Group::kTrigger, i, t);
   }
   for (int i = 0; i < p.ai_assisted_size(); ++i) {
-    for (const auto& t : p.ai_assisted(i).phrases()) add(assisted_, Group::kAssisted, i, t);
+    for (const auto& t : p.ai_assisted(i).phrases())
+      add(assisted_, Group::kAssisted, i, t);
   }
   for (int i = 0; i < p.request_types_size(); ++i) {
     for (const auto& t : p.request_types(i).phrasings()) {
@@ -86,13 +89,17 @@ rv::Decision HandoffMap::Evaluate(absl::string_view utterance,
     uint32_t end;
   };
   std::vector<Hit> hits;
-  const size_t sources = 1 + std::min<size_t>(alternatives.size(), kMaxAlternatives);
+  const size_t sources =
+      1 + std::min<size_t>(alternatives.size(), kMaxAlternatives);
   for (size_t s = 0; s < sources; ++s) {
-    const absl::string_view text = s == 0 ? utterance : absl::string_view(alternatives[s - 1]);
+    const absl::string_view text =
+        s == 0 ? utterance : absl::string_view(alternatives[s - 1]);
     const std::vector<policy::Token> tokens = policy::Tokenize(text);
     for (const PhraseMatch& m : triggers_.FindAll(tokens)) {
-      hits.push_back({m.id, s == 0 ? "utterance" : absl::StrCat("asr_alternative[", s - 1, "]"),
-                      tokens[m.first_token].begin, tokens[m.last_token].end});
+      hits.push_back(
+          {m.id,
+           s == 0 ? "utterance" : absl::StrCat("asr_alternative[", s - 1, "]"),
+           tokens[m.first_token].begin, tokens[m.last_token].end});
     }
   }
   if (!hits.empty()) {
@@ -111,7 +118,8 @@ rv::Decision HandoffMap::Evaluate(absl::string_view utterance,
     for (const Hit& h : hits) {
       if (refs_[h.ref].index != cat) continue;
       bool seen = false;
-      for (const auto& t : d.matched_triggers()) seen = seen || t == refs_[h.ref].phrase;
+      for (const auto& t : d.matched_triggers())
+        seen = seen || t == refs_[h.ref].phrase;
       if (!seen) d.add_matched_triggers(refs_[h.ref].phrase);
     }
     rv::TriggerHit* th = d.mutable_trigger();
@@ -174,8 +182,9 @@ rv::Decision HandoffMap::Evaluate(absl::string_view utterance,
     d.set_rule_id(rt.rule_id());
     d.set_category(rt.id());
     const pv::RolloutMode needs =
-        rt.rollout_needed() == pv::ROLLOUT_MODE_UNSPECIFIED ? pv::ROLLOUT_MODE_ANSWERS
-                                                      : rt.rollout_needed();
+        rt.rollout_needed() == pv::ROLLOUT_MODE_UNSPECIFIED
+            ? pv::ROLLOUT_MODE_ANSWERS
+            : rt.rollout_needed();
     const bool granted = policy_->rollout_mode() >= needs;
     if (rt.lane() == pv::LANE_AI_OWNED && granted) {
       if (rt.answers_from_approved_texts()) {
@@ -187,7 +196,8 @@ rv::Decision HandoffMap::Evaluate(absl::string_view utterance,
           d.set_approved_text_id(t.id());
           d.set_approved_text_version(t.version());
           Say(t.id(), &d);
-          d.set_reason(absl::StrCat("approved answer ", t.id(), "@", t.version()));
+          d.set_reason(
+              absl::StrCat("approved answer ", t.id(), "@", t.version()));
           return d;
         }
         d.set_lane(rv::LANE_AI_ASSISTED);
@@ -218,7 +228,8 @@ rv::Decision HandoffMap::Evaluate(absl::string_view utterance,
     Route(rt.queue(), &d);
     if (rt.lane() == pv::LANE_AI_OWNED) {
       Say(scripts.callback(), &d);
-      d.set_reason(absl::StrCat("rollout mode ", ModeName(policy_->rollout_mode()),
+      d.set_reason(absl::StrCat("rollout mode ",
+                                ModeName(policy_->rollout_mode()),
                                 " does not grant ", ModeName(needs)));
     } else {
       Say(scripts.handoff(), &d);
@@ -244,7 +255,8 @@ absl::StatusOr<rv::Decision> HandoffMap::Authorize(
   const pv::Policy& p = policy_->proto();
   rv::Decision d;
   d.set_policy_version(policy_->version());
-  auto deny = [&](rv::Lane lane, const std::string& queue, const std::string& reason) {
+  auto deny = [&](rv::Lane lane, const std::string& queue,
+                  const std::string& reason) {
     d.set_allowed(false);
     d.set_lane(lane);
     d.set_action(rv::ACTION_HANDOFF);
@@ -258,7 +270,8 @@ absl::StatusOr<rv::Decision> HandoffMap::Authorize(
     case rv::ProposedAction::kQuoteAnswer: {
       d.set_rule_id("AUTH-QUOTE-ANSWER");
       d.set_category("quote_answer");
-      const pv::ApprovedText* t = policy_->FindText(action.quote_answer().text_id());
+      const pv::ApprovedText* t =
+          policy_->FindText(action.quote_answer().text_id());
       if (t == nullptr || t->phrasings().empty()) {
         return deny(rv::LANE_AI_ASSISTED, p.default_queue(),
                     "not an approved answer in this policy");
@@ -285,8 +298,8 @@ absl::StatusOr<rv::Decision> HandoffMap::Authorize(
       const auto* field_enum = pv::IntakeField_descriptor();
       int field = 0;
       for (int i = 1; i < field_enum->value_count(); ++i) {
-        if (policy::internal::YamlProtoReader::EnumValueName(field_enum->value(i)) ==
-            c.field()) {
+        if (policy::internal::YamlProtoReader::EnumValueName(
+                field_enum->value(i)) == c.field()) {
           field = field_enum->value(i)->number();
         }
       }
@@ -314,27 +327,30 @@ absl::StatusOr<rv::Decision> HandoffMap::Authorize(
     case rv::ProposedAction::kOfferSlot:
     case rv::ProposedAction::kBookSlot: {
       const bool book = action.kind_case() == rv::ProposedAction::kBookSlot;
-      const std::string visit =
-          book ? action.book_slot().visit_type() : action.offer_slot().visit_type();
-      const std::string clinician =
-          book ? action.book_slot().clinician() : action.offer_slot().clinician();
+      const std::string visit = book ? action.book_slot().visit_type()
+                                     : action.offer_slot().visit_type();
+      const std::string clinician = book ? action.book_slot().clinician()
+                                         : action.offer_slot().clinician();
       d.set_rule_id(book ? "AUTH-BOOK-SLOT" : "AUTH-OFFER-SLOT");
       d.set_category(book ? "book_slot" : "offer_slot");
       const std::string& exceptions = p.booking().exceptions_queue().empty()
                                           ? p.default_queue()
                                           : p.booking().exceptions_queue();
       if (policy_->rollout_mode() < pv::ROLLOUT_MODE_SCHEDULING) {
-        return deny(rv::LANE_AI_ASSISTED, exceptions,
-                    absl::StrCat("rollout mode ", ModeName(policy_->rollout_mode()),
-                                 " does not grant scheduling"));
+        return deny(
+            rv::LANE_AI_ASSISTED, exceptions,
+            absl::StrCat("rollout mode ", ModeName(policy_->rollout_mode()),
+                         " does not grant scheduling"));
       }
       const pv::VisitType* v = policy_->FindVisitType(visit);
       if (v == nullptr) {
-        return deny(rv::LANE_AI_ASSISTED, exceptions, "not a visit type of this clinic");
+        return deny(rv::LANE_AI_ASSISTED, exceptions,
+                    "not a visit type of this clinic");
       }
       if (!v->ai_owned()) {
-        return deny(rv::LANE_AI_ASSISTED, exceptions,
-                    absl::StrCat("visit type ", visit, " needs a person to confirm"));
+        return deny(
+            rv::LANE_AI_ASSISTED, exceptions,
+            absl::StrCat("visit type ", visit, " needs a person to confirm"));
       }
       bool listed = clinician.empty();
       for (const auto& c : v->clinicians()) listed = listed || c == clinician;
@@ -353,11 +369,13 @@ absl::StatusOr<rv::Decision> HandoffMap::Authorize(
       d.set_rule_id("AUTH-SEND-REMINDER");
       d.set_category("send_reminder");
       if (policy_->rollout_mode() < pv::ROLLOUT_MODE_REMINDERS) {
-        return deny(rv::LANE_AI_ASSISTED, p.default_queue(),
-                    absl::StrCat("rollout mode ", ModeName(policy_->rollout_mode()),
-                                 " does not grant reminders"));
+        return deny(
+            rv::LANE_AI_ASSISTED, p.default_queue(),
+            absl::StrCat("rollout mode ", ModeName(policy_->rollout_mode()),
+                         " does not grant reminders"));
       }
-      if (policy_->FindVisitType(action.send_reminder().visit_type()) == nullptr) {
+      if (policy_->FindVisitType(action.send_reminder().visit_type()) ==
+          nullptr) {
         return deny(rv::LANE_AI_ASSISTED, p.default_queue(),
                     "not a visit type of this clinic");
       }
@@ -369,9 +387,10 @@ absl::StatusOr<rv::Decision> HandoffMap::Authorize(
       return d;
     }
     default:
-      return absl::InvalidArgumentError("action: required, one of quote_answer, "
-                                        "collect_field, offer_slot, book_slot, "
-                                        "send_reminder");
+      return absl::InvalidArgumentError(
+          "action: required, one of quote_answer, "
+          "collect_field, offer_slot, book_slot, "
+          "send_reminder");
   }
 }
 

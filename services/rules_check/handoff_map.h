@@ -41,7 +41,9 @@ class HandoffMap {
   explicit HandoffMap(std::shared_ptr<const policy::ClinicPolicy> policy);
 
   const policy::ClinicPolicy& policy() const { return *policy_; }
-  std::shared_ptr<const policy::ClinicPolicy> shared_policy() const { return policy_; }
+  std::shared_ptr<const policy::ClinicPolicy> shared_policy() const {
+    return policy_;
+  }
 
   // Fills every field of the decision except decision_id.
   frontdesk::rules::v1::Decision Evaluate(
@@ -57,12 +59,13 @@ class HandoffMap {
   enum class Group { kTrigger, kAssisted, kRequestType, kAnswerText };
   struct Ref {
     Group group;
-    int index;            // category, condition, request type or text index
-    std::string phrase;   // as the policy spells it
+    int index;           // category, condition, request type or text index
+    std::string phrase;  // as the policy spells it
   };
 
   void Say(const std::string& text_id, frontdesk::rules::v1::Decision* d) const;
-  void Route(const std::string& queue_id, frontdesk::rules::v1::Decision* d) const;
+  void Route(const std::string& queue_id,
+             frontdesk::rules::v1::Decision* d) const;
 
   std::shared_ptr<const policy::ClinicPolicy> policy_;
   std::vector<Ref> refs_;

@@ -32,7 +32,8 @@ std::shared_ptr<const HandoffMap> MapOf(const std::string& yaml) {
 class HandoffMapTest : public ::testing::Test {
  protected:
   void SetUp() override { map_ = MapOf(SamplePolicyText()); }
-  rv::Decision Eval(const std::string& words, std::vector<std::string> alternatives = {}) {
+  rv::Decision Eval(const std::string& words,
+                    std::vector<std::string> alternatives = {}) {
     return map_->Evaluate(words, alternatives, rv::CallContext());
   }
   std::shared_ptr<const HandoffMap> map_;
@@ -66,9 +67,10 @@ TEST_F(HandoffMapTest, NegationNeverSuppressesATrigger) {
 }
 
 TEST_F(HandoffMapTest, ContractionsInflectionsAndNoise) {
-  for (const char* words : {"I can't breathe", "i cant breathe", "I CANNOT BREATHE!!!",
-                            "I can\xE2\x80\x99t   breathe", "my son bled all night",
-                            "she keeps bleeding", "he fainted", "short-of-breath"}) {
+  for (const char* words :
+       {"I can't breathe", "i cant breathe", "I CANNOT BREATHE!!!",
+        "I can\xE2\x80\x99t   breathe", "my son bled all night",
+        "she keeps bleeding", "he fainted", "short-of-breath"}) {
     rv::Decision d = Eval(words);
     EXPECT_EQ(d.lane(), rv::LANE_HUMAN_ONLY) << words;
     EXPECT_EQ(d.category(), "urgent-symptoms") << words;
@@ -76,7 +78,8 @@ TEST_F(HandoffMapTest, ContractionsInflectionsAndNoise) {
 }
 
 TEST_F(HandoffMapTest, TriggerInAnAsrAlternativeCounts) {
-  rv::Decision d = Eval("I have chess pain", {"I have chest pain", "I have chess pains"});
+  rv::Decision d =
+      Eval("I have crest pain", {"I have chest pain", "I have crest pains"});
   EXPECT_EQ(d.lane(), rv::LANE_HUMAN_ONLY);
   EXPECT_EQ(d.trigger().source(), "asr_alternative[0]");
   EXPECT_EQ(d.trigger().begin(), 7u);
@@ -158,7 +161,8 @@ TEST_F(HandoffMapTest, CallContextCarriesTheRequestType) {
 
 TEST(HandoffMapRolloutTest, CaptureOnlyAnswersNothing) {
   std::string yaml = SamplePolicyText();
-  yaml.replace(yaml.find("rollout_mode: answers"), 21, "rollout_mode: capture_only");
+  yaml.replace(yaml.find("rollout_mode: answers"), 21,
+               "rollout_mode: capture_only");
   auto map = MapOf(yaml);
   rv::Decision d = map->Evaluate("What are your hours?", {}, rv::CallContext());
   EXPECT_EQ(d.lane(), rv::LANE_AI_ASSISTED);
@@ -193,9 +197,11 @@ TEST_F(HandoffMapTest, AuthorizeFollowsThePolicy) {
   d = map_->Authorize(collect);
   ASSERT_TRUE(d.ok());
   EXPECT_FALSE(d->allowed());
-  EXPECT_EQ(d->reason(), "the PHI scope of general-question does not collect date_of_birth");
+  EXPECT_EQ(d->reason(),
+            "the PHI scope of general-question does not collect date_of_birth");
   collect.mutable_collect_field()->set_field("shoe_size");
-  EXPECT_EQ(map_->Authorize(collect).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(map_->Authorize(collect).status().code(),
+            absl::StatusCode::kInvalidArgument);
 
   rv::ProposedAction book;
   book.mutable_book_slot()->set_visit_type("follow-up");
@@ -212,7 +218,8 @@ TEST_F(HandoffMapTest, AuthorizeFollowsThePolicy) {
 
 TEST(HandoffMapRolloutTest, SchedulingModeBooksOnlyAiOwnedVisitTypes) {
   std::string yaml = SamplePolicyText();
-  yaml.replace(yaml.find("rollout_mode: answers"), 21, "rollout_mode: scheduling");
+  yaml.replace(yaml.find("rollout_mode: answers"), 21,
+               "rollout_mode: scheduling");
   auto map = MapOf(yaml);
   rv::ProposedAction book;
   book.mutable_book_slot()->set_visit_type("follow-up");
@@ -236,10 +243,11 @@ TEST(HandoffMapRolloutTest, SchedulingModeBooksOnlyAiOwnedVisitTypes) {
 // urgent script.
 TEST_F(HandoffMapTest, PropertyTriggerAnywhereIsHumanOnly) {
   const std::vector<std::string> filler = {
-      "well",  "so",     "um",      "hello", "yesterday", "my",    "the",
-      "and",   "then",   "we",      "were",  "at",        "home",  "kitchen",
-      "after", "dinner", "thursday", "okay", "honestly",  "maybe", "friend"};
-  const std::vector<std::string> noise = {" ", ", ", "... ", "! ", "? ", " - ", "  "};
+      "well",  "so",     "um",       "hello", "yesterday", "my",    "the",
+      "and",   "then",   "we",       "were",  "at",        "home",  "kitchen",
+      "after", "dinner", "thursday", "okay",  "honestly",  "maybe", "friend"};
+  const std::vector<std::string> noise = {" ",  ", ",  "... ", "! ",
+                                          "? ", " - ", "  "};
   std::mt19937 rng(20261127);
   const pv::Policy& p = map_->policy().proto();
   int checked = 0;
@@ -248,7 +256,8 @@ TEST_F(HandoffMapTest, PropertyTriggerAnywhereIsHumanOnly) {
       for (int round = 0; round < 8; ++round) {
         std::vector<std::string> words;
         const int n = 3 + static_cast<int>(rng() % 12);
-        for (int i = 0; i < n; ++i) words.push_back(filler[rng() % filler.size()]);
+        for (int i = 0; i < n; ++i)
+          words.push_back(filler[rng() % filler.size()]);
         std::string phrase = trigger;
         for (char& c : phrase) {
           if (rng() % 2) c = absl::ascii_toupper(static_cast<unsigned char>(c));
@@ -258,7 +267,9 @@ TEST_F(HandoffMapTest, PropertyTriggerAnywhereIsHumanOnly) {
             if (c == ' ') c = '-';
           }
         }
-        words.insert(words.begin() + static_cast<long>(rng() % (words.size() + 1)), phrase);
+        words.insert(
+            words.begin() + static_cast<long>(rng() % (words.size() + 1)),
+            phrase);
         std::string sentence;
         for (const auto& w : words) sentence += w + noise[rng() % noise.size()];
         rv::Decision d = Eval(sentence);

@@ -17,7 +17,8 @@
 #include "services/rules_check/rules_check_service.h"
 #include "spdlog/spdlog.h"
 
-ABSL_FLAG(int, policy_poll_ms, 1000, "How often to look for policy file changes");
+ABSL_FLAG(int, policy_poll_ms, 1000,
+          "How often to look for policy file changes");
 
 int main(int argc, char** argv) {
   frontdesk::serving::BlockShutdownSignals();
@@ -29,8 +30,9 @@ int main(int argc, char** argv) {
   auto shared = frontdesk::serving::LoadPolicyFromFlags();
   if (!shared.ok()) {
     spdlog::critical("event=policy_rejected");
-    std::cerr << "rules-check: refusing to start; the policy failed its checks:\n"
-              << shared.status().message() << "\n";
+    std::cerr
+        << "rules-check: refusing to start; the policy failed its checks:\n"
+        << shared.status().message() << "\n";
     return 2;
   }
   spdlog::info("event=policy_loaded version={} tenant={}", (*shared)->version(),
@@ -42,21 +44,24 @@ int main(int argc, char** argv) {
     std::cerr << "rules-check: " << log.status() << "\n";
     return 1;
   }
-  frontdesk::events::EventChain chain(frontdesk::events::ThisProcess("rules-check"),
-                                      frontdesk::RealClock::Get());
+  frontdesk::events::EventChain chain(
+      frontdesk::events::ThisProcess("rules-check"),
+      frontdesk::RealClock::Get());
   const absl::Duration bound = frontdesk::serving::AppendTimeoutFromFlags();
   frontdesk::rules_check::RulesChecker checker(
-      std::make_shared<const frontdesk::rules_check::HandoffMap>(*shared), log->get(),
-      &chain, bound);
-  frontdesk::rules_check::PolicyWatcher watcher(path, &checker, log->get(), &chain,
-                                                bound);
+      std::make_shared<const frontdesk::rules_check::HandoffMap>(*shared),
+      log->get(), &chain, bound);
+  frontdesk::rules_check::PolicyWatcher watcher(path, &checker, log->get(),
+                                                &chain, bound);
   auto registry = std::make_shared<prometheus::Registry>();
   frontdesk::rules_check::RulesCheckService service(&checker, *registry);
-  auto& reloads = prometheus::BuildCounter()
-                      .Name("frontdesk_rules_policy_reloads_total")
-                      .Help("Policy activations, and reloads refused (failed checks "
-                            "or unrecorded activation; the old policy stays)")
-                      .Register(*registry);
+  auto& reloads =
+      prometheus::BuildCounter()
+          .Name("frontdesk_rules_policy_reloads_total")
+          .Help(
+              "Policy activations, and reloads refused (failed checks "
+              "or unrecorded activation; the old policy stays)")
+          .Register(*registry);
   watcher.SetCounters(&reloads.Add({{"outcome", "activated"}}),
                       &reloads.Add({{"outcome", "refused"}}));
   absl::Status announced = watcher.AnnounceInitial();
@@ -68,7 +73,8 @@ int main(int argc, char** argv) {
   watcher.Start(absl::Milliseconds(absl::GetFlag(FLAGS_policy_poll_ms)));
 
   auto runtime = frontdesk::serving::ServiceRuntime::Start(
-      frontdesk::serving::ServiceOptionsFromFlags("rules-check"), {&service}, registry);
+      frontdesk::serving::ServiceOptionsFromFlags("rules-check"), {&service},
+      registry);
   if (!runtime.ok()) {
     std::cerr << "rules-check: " << runtime.status() << "\n";
     return 1;
@@ -76,7 +82,8 @@ int main(int argc, char** argv) {
   (*runtime)->WaitForShutdownSignal();
   watcher.Stop();
   absl::Status flushed = (*log)->Flush(absl::Seconds(10));
-  if (!flushed.ok()) spdlog::error("event=flush_incomplete detail=\"{}\"", flushed.message());
+  if (!flushed.ok())
+    spdlog::error("event=flush_incomplete detail=\"{}\"", flushed.message());
   spdlog::info("event=stopped");
   return 0;
 }

@@ -40,7 +40,8 @@ void PhraseMatcher::Build() {
       int f = nodes_[node].fail;
       while (f != 0 && !nodes_[f].next.contains(term)) f = nodes_[f].fail;
       auto it = nodes_[f].next.find(term);
-      nodes_[child].fail = (it != nodes_[f].next.end() && it->second != child) ? it->second : 0;
+      nodes_[child].fail =
+          (it != nodes_[f].next.end() && it->second != child) ? it->second : 0;
       const auto& inherited = nodes_[nodes_[child].fail].out;
       nodes_[child].out.insert(nodes_[child].out.end(), inherited.begin(),
                                inherited.end());
@@ -64,18 +65,22 @@ std::vector<PhraseMatch> PhraseMatcher::FindAll(
       node = 0;  // a word no phrase uses ends every partial match
       continue;
     }
-    while (node != 0 && !nodes_[node].next.contains(t)) node = nodes_[node].fail;
+    while (node != 0 && !nodes_[node].next.contains(t))
+      node = nodes_[node].fail;
     auto it = nodes_[node].next.find(t);
     node = it == nodes_[node].next.end() ? 0 : it->second;
     for (int p : nodes_[node].out) {
       out.push_back({ids_[p], i + 1 - lengths_[p], i});
     }
   }
-  std::sort(out.begin(), out.end(), [](const PhraseMatch& a, const PhraseMatch& b) {
-    if (a.first_token != b.first_token) return a.first_token < b.first_token;
-    if (a.last_token != b.last_token) return a.last_token > b.last_token;
-    return a.id < b.id;
-  });
+  std::sort(out.begin(), out.end(),
+            [](const PhraseMatch& a, const PhraseMatch& b) {
+              if (a.first_token != b.first_token)
+                return a.first_token < b.first_token;
+              if (a.last_token != b.last_token)
+                return a.last_token > b.last_token;
+              return a.id < b.id;
+            });
   return out;
 }
 

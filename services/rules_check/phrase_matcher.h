@@ -44,7 +44,8 @@ class PhraseMatcher {
   void Build();
 
   // Every match, ordered by where it starts, then longest first.
-  std::vector<PhraseMatch> FindAll(const std::vector<policy::Token>& tokens) const;
+  std::vector<PhraseMatch> FindAll(
+      const std::vector<policy::Token>& tokens) const;
 
   size_t phrases() const { return lengths_.size(); }
 

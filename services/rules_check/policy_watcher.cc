@@ -25,7 +25,8 @@ PolicyWatcher::PolicyWatcher(std::string path, RulesChecker* checker,
 
 PolicyWatcher::~PolicyWatcher() { Stop(); }
 
-absl::Status PolicyWatcher::Publish(ev::EventType type, const std::string& tenant,
+absl::Status PolicyWatcher::Publish(ev::EventType type,
+                                    const std::string& tenant,
                                     const std::string& policy_version,
                                     const std::string& payload) {
   const std::string key = absl::StrCat("policy/", tenant);
@@ -38,9 +39,9 @@ absl::Status PolicyWatcher::Publish(ev::EventType type, const std::string& tenan
   const ev::EventEnvelope envelope = chain_->Next(draft);
   ev::EventBody body;
   body.ParseFromString(envelope.body());
-  return log_->Append(
-      {{kafka::kPolicyTopic, key, envelope.SerializeAsString(), body.event_id()}},
-      append_timeout_);
+  return log_->Append({{kafka::kPolicyTopic, key, envelope.SerializeAsString(),
+                        body.event_id()}},
+                      append_timeout_);
 }
 
 absl::Status PolicyWatcher::AnnounceInitial() {
@@ -63,21 +64,24 @@ absl::Status PolicyWatcher::Reload() {
   absl::MutexLock lock(&reload_mu_);
   const auto current = checker_->map();
   std::vector<policy::PolicyError> errors;
-  absl::StatusOr<policy::ClinicPolicy> loaded = policy::LoadPolicyFile(path_, &errors);
+  absl::StatusOr<policy::ClinicPolicy> loaded =
+      policy::LoadPolicyFile(path_, &errors);
   if (!loaded.ok()) {
     failures_.fetch_add(1);
     if (refused_counter_ != nullptr) refused_counter_->Increment();
-    spdlog::error("event=policy_reload_refused version_in_force={} errors={} first=\"{}\"",
-                  current->policy().version(), errors.size(),
-                  errors.empty() ? std::string(loaded.status().message())
-                                 : errors.front().ToString());
+    spdlog::error(
+        "event=policy_reload_refused version_in_force={} errors={} "
+        "first=\"{}\"",
+        current->policy().version(), errors.size(),
+        errors.empty() ? std::string(loaded.status().message())
+                       : errors.front().ToString());
     pv::PolicyRejected r;
     r.set_tenant_id(current->policy().tenant_id());
     r.set_version_in_force(current->policy().version());
     r.set_source(path_);
     for (const auto& e : errors) r.add_errors(e.ToString());
-    (void)Publish(ev::EVENT_TYPE_POLICY_REJECTED, r.tenant_id(), r.version_in_force(),
-                  r.SerializeAsString());
+    (void)Publish(ev::EVENT_TYPE_POLICY_REJECTED, r.tenant_id(),
+                  r.version_in_force(), r.SerializeAsString());
     return loaded.status();
   }
   if (loaded->version() == current->policy().version()) return absl::OkStatus();
@@ -94,7 +98,8 @@ absl::Status PolicyWatcher::Reload() {
   a.set_old_version(current->policy().version());
   a.set_new_version(next->version());
   a.set_source(path_);
-  for (std::string& c : policy::DescribePolicyChanges(current->policy().proto(), next->proto())) {
+  for (std::string& c : policy::DescribePolicyChanges(current->policy().proto(),
+                                                      next->proto())) {
     a.add_changes(std::move(c));
   }
   absl::Status st = Publish(ev::EVENT_TYPE_POLICY_ACTIVATED, a.tenant_id(),
@@ -104,15 +109,17 @@ absl::Status PolicyWatcher::Reload() {
     if (refused_counter_ != nullptr) refused_counter_->Increment();
     spdlog::error("event=policy_activation_unrecorded new_version={} code={}",
                   a.new_version(), absl::StatusCodeToString(st.code()));
-    return absl::Status(st.code(), absl::StrCat("activation not recorded; ",
-                                                "the old policy stays in force: ",
-                                                st.message()));
+    return absl::Status(
+        st.code(),
+        absl::StrCat("activation not recorded; ",
+                     "the old policy stays in force: ", st.message()));
   }
   checker_->SetMap(std::make_shared<const HandoffMap>(std::move(next)));
   activations_.fetch_add(1);
   if (activated_counter_ != nullptr) activated_counter_->Increment();
-  spdlog::info("event=policy_activated old_version={} new_version={} changes={}",
-               a.old_version(), a.new_version(), a.changes_size());
+  spdlog::info(
+      "event=policy_activated old_version={} new_version={} changes={}",
+      a.old_version(), a.new_version(), a.changes_size());
   return absl::OkStatus();
 }
 

@@ -24,8 +24,8 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "libs/eventlog/event_log.h"
-#include "prometheus/counter.h"
 #include "libs/events/event_chain.h"
+#include "prometheus/counter.h"
 #include "services/rules_check/rules_checker.h"
 
 namespace frontdesk::rules_check {
@@ -33,8 +33,9 @@ namespace frontdesk::rules_check {
 class PolicyWatcher {
  public:
   // `checker`, `log` and `chain` must outlive the watcher.
-  PolicyWatcher(std::string path, RulesChecker* checker, eventlog::EventLog* log,
-                events::EventChain* chain, absl::Duration append_timeout);
+  PolicyWatcher(std::string path, RulesChecker* checker,
+                eventlog::EventLog* log, events::EventChain* chain,
+                absl::Duration append_timeout);
   ~PolicyWatcher();
 
   // Records the policy already in the checker as activated (at start).
@@ -51,7 +52,8 @@ class PolicyWatcher {
 
   // Counts activations and refusals into these counters too. Either may be
   // null. Call before Start().
-  void SetCounters(prometheus::Counter* activated, prometheus::Counter* refused) {
+  void SetCounters(prometheus::Counter* activated,
+                   prometheus::Counter* refused) {
     activated_counter_ = activated;
     refused_counter_ = refused;
   }
@@ -60,8 +62,10 @@ class PolicyWatcher {
   int64_t failures() const { return failures_.load(); }
 
  private:
-  absl::Status Publish(frontdesk::events::v1::EventType type, const std::string& tenant,
-                       const std::string& policy_version, const std::string& payload);
+  absl::Status Publish(frontdesk::events::v1::EventType type,
+                       const std::string& tenant,
+                       const std::string& policy_version,
+                       const std::string& payload);
 
   const std::string path_;
   RulesChecker* const checker_;

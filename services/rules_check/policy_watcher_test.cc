@@ -26,7 +26,8 @@ std::string Sample() {
 class PolicyWatcherTest : public ::testing::Test {
  protected:
   PolicyWatcherTest()
-      : clock_(absl::FromUnixSeconds(1800000000)), chain_(Producer(), &clock_) {}
+      : clock_(absl::FromUnixSeconds(1800000000)),
+        chain_(Producer(), &clock_) {}
 
   static ev::Producer Producer() {
     ev::Producer p;
@@ -44,8 +45,8 @@ class PolicyWatcherTest : public ::testing::Test {
         std::make_shared<const HandoffMap>(
             std::make_shared<const policy::ClinicPolicy>(*std::move(p))),
         &log_, &chain_, absl::Seconds(2));
-    watcher_ = std::make_unique<PolicyWatcher>(path_, checker_.get(), &log_, &chain_,
-                                               absl::Seconds(2));
+    watcher_ = std::make_unique<PolicyWatcher>(path_, checker_.get(), &log_,
+                                               &chain_, absl::Seconds(2));
   }
 
   void Write(const std::string& text) {
@@ -82,7 +83,8 @@ class PolicyWatcherTest : public ::testing::Test {
 TEST_F(PolicyWatcherTest, GoodEditActivatesANewVersionOnTheRecord) {
   ASSERT_TRUE(watcher_->AnnounceInitial().ok());
   const std::string before = checker_->map()->policy().version();
-  Write(Edited("      - chest pressure\n", "      - chest pressure\n      - crushing chest\n"));
+  Write(Edited("      - chest pressure\n",
+               "      - chest pressure\n      - crushing chest\n"));
   ASSERT_TRUE(watcher_->Reload().ok());
   const std::string after = checker_->map()->policy().version();
   EXPECT_NE(before, after);
@@ -112,10 +114,12 @@ TEST_F(PolicyWatcherTest, GoodEditActivatesANewVersionOnTheRecord) {
 
 TEST_F(PolicyWatcherTest, BrokenEditKeepsTheOldPolicy) {
   const std::string before = checker_->map()->policy().version();
-  Write(Edited("    queue: nurse-line\n    urgent: true\n", "    queue: nurse-lines\n    urgent: true\n"));
+  Write(Edited("    queue: nurse-line\n    urgent: true\n",
+               "    queue: nurse-lines\n    urgent: true\n"));
   absl::Status st = watcher_->Reload();
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(st.message(), "human_only[0].queue: no queue with id \"nurse-lines\""))
+  EXPECT_TRUE(absl::StrContains(
+      st.message(), "human_only[0].queue: no queue with id \"nurse-lines\""))
       << st;
   EXPECT_EQ(checker_->map()->policy().version(), before);
   EXPECT_EQ(watcher_->failures(), 1);
@@ -143,13 +147,15 @@ TEST_F(PolicyWatcherTest, UnrecordedActivationKeepsTheOldPolicy) {
 
 TEST_F(PolicyWatcherTest, PollingPicksUpAnEdit) {
   watcher_->Start(absl::Milliseconds(20));
-  Write(Edited("label: \"sunrise-2026.11.27-1\"", "label: \"sunrise-2026.11.27-2\""));
+  Write(Edited("label: \"sunrise-2026.11.27-1\"",
+               "label: \"sunrise-2026.11.27-2\""));
   for (int i = 0; i < 500 && watcher_->activations() == 0; ++i) {
     absl::SleepFor(absl::Milliseconds(10));
   }
   watcher_->Stop();
   EXPECT_EQ(watcher_->activations(), 1);
-  EXPECT_TRUE(absl::StartsWith(checker_->map()->policy().version(), "sunrise-2026.11.27-2+"));
+  EXPECT_TRUE(absl::StartsWith(checker_->map()->policy().version(),
+                               "sunrise-2026.11.27-2+"));
 }
 
 }  // namespace

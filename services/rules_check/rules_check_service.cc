@@ -24,7 +24,8 @@ grpc::Status RulesCheckService::Evaluate(grpc::ServerContext* /*context*/,
     decisions_.Add({{"lane", "failed"}}).Increment();
     // Status messages carry field names and codes, never caller words.
     spdlog::warn("event=evaluate_failed call_id={} code={} detail=\"{}\"",
-                 request->call_id(), absl::StatusCodeToString(d.status().code()),
+                 request->call_id(),
+                 absl::StatusCodeToString(d.status().code()),
                  d.status().message());
     return grpc::Status(static_cast<grpc::StatusCode>(d.status().code()),
                         std::string(d.status().message()));
@@ -44,14 +45,16 @@ grpc::Status RulesCheckService::Authorize(grpc::ServerContext* /*context*/,
   if (!d.ok()) {
     decisions_.Add({{"lane", "failed"}}).Increment();
     spdlog::warn("event=authorize_failed call_id={} code={} detail=\"{}\"",
-                 request->call_id(), absl::StatusCodeToString(d.status().code()),
+                 request->call_id(),
+                 absl::StatusCodeToString(d.status().code()),
                  d.status().message());
     return grpc::Status(static_cast<grpc::StatusCode>(d.status().code()),
                         std::string(d.status().message()));
   }
   decisions_.Add({{"lane", rv::Lane_Name(d->lane())}}).Increment();
-  spdlog::info("event=authorization call_id={} decision_id={} allowed={} rule={}",
-               request->call_id(), d->decision_id(), d->allowed(), d->rule_id());
+  spdlog::info(
+      "event=authorization call_id={} decision_id={} allowed={} rule={}",
+      request->call_id(), d->decision_id(), d->allowed(), d->rule_id());
   *response->mutable_decision() = *std::move(d);
   return grpc::Status::OK;
 }

@@ -10,17 +10,20 @@
 
 namespace frontdesk::rules_check {
 
-class RulesCheckService final : public frontdesk::rules::v1::RulesCheck::Service {
+class RulesCheckService final
+    : public frontdesk::rules::v1::RulesCheck::Service {
  public:
   // `checker` must outlive the service.
   RulesCheckService(RulesChecker* checker, prometheus::Registry& registry);
 
-  grpc::Status Evaluate(grpc::ServerContext* context,
-                        const frontdesk::rules::v1::EvaluateRequest* request,
-                        frontdesk::rules::v1::EvaluateResponse* response) override;
-  grpc::Status Authorize(grpc::ServerContext* context,
-                         const frontdesk::rules::v1::AuthorizeRequest* request,
-                         frontdesk::rules::v1::AuthorizeResponse* response) override;
+  grpc::Status Evaluate(
+      grpc::ServerContext* context,
+      const frontdesk::rules::v1::EvaluateRequest* request,
+      frontdesk::rules::v1::EvaluateResponse* response) override;
+  grpc::Status Authorize(
+      grpc::ServerContext* context,
+      const frontdesk::rules::v1::AuthorizeRequest* request,
+      frontdesk::rules::v1::AuthorizeResponse* response) override;
 
  private:
   RulesChecker* checker_;

@@ -17,7 +17,8 @@ namespace {
 
 std::string ActionName(rv::Action a) {
   if (a == rv::ACTION_UNSPECIFIED) return "none";
-  return absl::AsciiStrToLower(rv::Action_Name(a).substr(std::string("ACTION_").size()));
+  return absl::AsciiStrToLower(
+      rv::Action_Name(a).substr(std::string("ACTION_").size()));
 }
 
 std::string Describe(const rv::ProposedAction& a) {
@@ -25,8 +26,8 @@ std::string Describe(const rv::ProposedAction& a) {
     case rv::ProposedAction::kQuoteAnswer:
       return absl::StrCat("quote_answer ", a.quote_answer().text_id());
     case rv::ProposedAction::kCollectField:
-      return absl::StrCat("collect_field ", a.collect_field().request_type(), " ",
-                          a.collect_field().field());
+      return absl::StrCat("collect_field ", a.collect_field().request_type(),
+                          " ", a.collect_field().field());
     case rv::ProposedAction::kOfferSlot:
       return absl::StrCat("offer_slot ", a.offer_slot().visit_type(), " ",
                           a.offer_slot().clinician());
@@ -45,7 +46,10 @@ std::string Describe(const rv::ProposedAction& a) {
 RulesChecker::RulesChecker(std::shared_ptr<const HandoffMap> map,
                            eventlog::EventLog* log, events::EventChain* chain,
                            absl::Duration append_timeout)
-    : map_(std::move(map)), log_(log), chain_(chain), append_timeout_(append_timeout) {}
+    : map_(std::move(map)),
+      log_(log),
+      chain_(chain),
+      append_timeout_(append_timeout) {}
 
 std::shared_ptr<const HandoffMap> RulesChecker::map() const {
   absl::MutexLock lock(&mu_);
@@ -60,9 +64,11 @@ void RulesChecker::SetMap(std::shared_ptr<const HandoffMap> map) {
 absl::Status RulesChecker::CheckCall(const std::string& tenant_id,
                                      const std::string& call_id,
                                      const HandoffMap& map) const {
-  if (tenant_id.empty()) return absl::InvalidArgumentError("tenant_id: required");
+  if (tenant_id.empty())
+    return absl::InvalidArgumentError("tenant_id: required");
   if (tenant_id != map.policy().tenant_id()) {
-    return absl::NotFoundError("tenant_id: no policy is loaded for this tenant");
+    return absl::NotFoundError(
+        "tenant_id: no policy is loaded for this tenant");
   }
   if (call_id.empty() || call_id.size() > kMaxIdBytes) {
     return absl::InvalidArgumentError(
@@ -73,7 +79,8 @@ absl::Status RulesChecker::CheckCall(const std::string& tenant_id,
 
 absl::Status RulesChecker::Record(const std::string& tenant_id,
                                   const std::string& call_id, uint32_t turn,
-                                  const std::string& proposed, const rv::Decision& d,
+                                  const std::string& proposed,
+                                  const rv::Decision& d,
                                   const HandoffMap& map) {
   ev::DecisionRecorded recorded;
   recorded.set_decision_id(d.decision_id());
@@ -82,7 +89,8 @@ absl::Status RulesChecker::Record(const std::string& tenant_id,
   recorded.set_rule_id(d.rule_id());
   recorded.set_policy_version(d.policy_version());
   recorded.set_category(d.category());
-  for (const std::string& t : d.matched_triggers()) recorded.add_matched_triggers(t);
+  for (const std::string& t : d.matched_triggers())
+    recorded.add_matched_triggers(t);
   recorded.set_action(ActionName(d.action()));
   recorded.set_approved_text_id(d.approved_text_id());
   recorded.set_approved_text_version(d.approved_text_version());
@@ -109,42 +117,50 @@ absl::Status RulesChecker::Record(const std::string& tenant_id,
   const ev::EventEnvelope envelope = chain_->Next(draft);
   ev::EventBody body;
   body.ParseFromString(envelope.body());
-  absl::Status st = log_->Append(
-      {{kafka::kCallsTopic, call_id, envelope.SerializeAsString(), body.event_id()}},
-      append_timeout_);
+  absl::Status st =
+      log_->Append({{kafka::kCallsTopic, call_id, envelope.SerializeAsString(),
+                     body.event_id()}},
+                   append_timeout_);
   if (!st.ok()) {
-    return absl::Status(st.code(), absl::StrCat("decision not recorded, failing closed: ",
-                                                st.message()));
+    return absl::Status(
+        st.code(),
+        absl::StrCat("decision not recorded, failing closed: ", st.message()));
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<rv::Decision> RulesChecker::Evaluate(const rv::EvaluateRequest& request) {
+absl::StatusOr<rv::Decision> RulesChecker::Evaluate(
+    const rv::EvaluateRequest& request) {
   const std::shared_ptr<const HandoffMap> map = this->map();
   absl::Status valid = CheckCall(request.tenant_id(), request.call_id(), *map);
   if (!valid.ok()) return valid;
-  absl::Status words = CheckUtterance(request.utterance(), request.asr_alternatives());
+  absl::Status words =
+      CheckUtterance(request.utterance(), request.asr_alternatives());
   if (!words.ok()) return words;
   std::vector<std::string> alternatives(request.asr_alternatives().begin(),
                                         request.asr_alternatives().end());
-  rv::Decision decision = map->Evaluate(request.utterance(), alternatives, request.context());
+  rv::Decision decision =
+      map->Evaluate(request.utterance(), alternatives, request.context());
   decision.set_decision_id(NewUuid());
   decision.set_allowed(true);
-  absl::Status st = Record(request.tenant_id(), request.call_id(), request.turn_index(),
-                           Describe(request.proposed_action()), decision, *map);
+  absl::Status st =
+      Record(request.tenant_id(), request.call_id(), request.turn_index(),
+             Describe(request.proposed_action()), decision, *map);
   if (!st.ok()) return st;
   return decision;
 }
 
-absl::StatusOr<rv::Decision> RulesChecker::Authorize(const rv::AuthorizeRequest& request) {
+absl::StatusOr<rv::Decision> RulesChecker::Authorize(
+    const rv::AuthorizeRequest& request) {
   const std::shared_ptr<const HandoffMap> map = this->map();
   absl::Status valid = CheckCall(request.tenant_id(), request.call_id(), *map);
   if (!valid.ok()) return valid;
   absl::StatusOr<rv::Decision> decision = map->Authorize(request.action());
   if (!decision.ok()) return decision.status();
   decision->set_decision_id(NewUuid());
-  absl::Status st = Record(request.tenant_id(), request.call_id(), request.turn_index(),
-                           Describe(request.action()), *decision, *map);
+  absl::Status st =
+      Record(request.tenant_id(), request.call_id(), request.turn_index(),
+             Describe(request.action()), *decision, *map);
   if (!st.ok()) return st;
   return decision;
 }

@@ -42,11 +42,13 @@ class RulesChecker {
   void SetMap(std::shared_ptr<const HandoffMap> map);
 
  private:
-  absl::Status CheckCall(const std::string& tenant_id, const std::string& call_id,
+  absl::Status CheckCall(const std::string& tenant_id,
+                         const std::string& call_id,
                          const HandoffMap& map) const;
   absl::Status Record(const std::string& tenant_id, const std::string& call_id,
                       uint32_t turn, const std::string& proposed,
-                      const frontdesk::rules::v1::Decision& d, const HandoffMap& map);
+                      const frontdesk::rules::v1::Decision& d,
+                      const HandoffMap& map);
 
   mutable absl::Mutex mu_;
   std::shared_ptr<const HandoffMap> map_ ABSL_GUARDED_BY(mu_);

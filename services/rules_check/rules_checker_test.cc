@@ -15,7 +15,8 @@ namespace rv = ::frontdesk::rules::v1;
 class RulesCheckerTest : public ::testing::Test {
  protected:
   RulesCheckerTest()
-      : clock_(absl::FromUnixSeconds(1800000000)), chain_(Producer(), &clock_) {}
+      : clock_(absl::FromUnixSeconds(1800000000)),
+        chain_(Producer(), &clock_) {}
 
   static ev::Producer Producer() {
     ev::Producer p;
@@ -28,8 +29,9 @@ class RulesCheckerTest : public ::testing::Test {
     auto p = policy::LoadPolicyFile(FRONTDESK_SAMPLE_POLICY);
     ASSERT_TRUE(p.ok()) << p.status();
     policy_ = std::make_shared<const policy::ClinicPolicy>(*std::move(p));
-    checker_ = std::make_unique<RulesChecker>(std::make_shared<const HandoffMap>(policy_),
-                                              &log_, &chain_, absl::Seconds(2));
+    checker_ = std::make_unique<RulesChecker>(
+        std::make_shared<const HandoffMap>(policy_), &log_, &chain_,
+        absl::Seconds(2));
   }
 
   rv::EvaluateRequest Request(const std::string& utterance) {
@@ -119,12 +121,14 @@ TEST_F(RulesCheckerTest, FailsClosedWhenTheLogDoesNotAcknowledge) {
 TEST_F(RulesCheckerTest, BadRequestsNameTheField) {
   rv::EvaluateRequest r = Request("hello");
   r.clear_tenant_id();
-  EXPECT_EQ(std::string(checker_->Evaluate(r).status().message()), "tenant_id: required");
+  EXPECT_EQ(std::string(checker_->Evaluate(r).status().message()),
+            "tenant_id: required");
   r = Request("hello");
   r.set_tenant_id("other-clinic");
   EXPECT_EQ(checker_->Evaluate(r).status().code(), absl::StatusCode::kNotFound);
   r = Request("");
-  EXPECT_EQ(std::string(checker_->Evaluate(r).status().message()), "utterance: required");
+  EXPECT_EQ(std::string(checker_->Evaluate(r).status().message()),
+            "utterance: required");
   r = Request(std::string(2001, 'a'));
   EXPECT_EQ(std::string(checker_->Evaluate(r).status().message()),
             "utterance: longer than 2000 characters");
@@ -134,14 +138,16 @@ TEST_F(RulesCheckerTest, BadRequestsNameTheField) {
             "asr_alternatives: more than 10 alternatives");
   r = Request("hello");
   r.add_asr_alternatives(std::string(2001, 'b'));
-  EXPECT_EQ(std::string(checker_->Evaluate(r).status().message()),
-            "asr_alternatives[0]: longer than 2000 characters or not valid UTF-8");
+  EXPECT_EQ(
+      std::string(checker_->Evaluate(r).status().message()),
+      "asr_alternatives[0]: longer than 2000 characters or not valid UTF-8");
   r = Request("caf\xC3");
   EXPECT_EQ(std::string(checker_->Evaluate(r).status().message()),
             "utterance: not valid UTF-8");
   r = Request("hello");
   r.clear_call_id();
-  EXPECT_EQ(checker_->Evaluate(r).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(checker_->Evaluate(r).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(log_.Topic(kafka::kCallsTopic).empty());
 }
 

@@ -103,12 +103,13 @@ TEST(BrokerOutageTest, TurnFallsBackWithinTheBoundAndLosesNothing) {
     absl::SleepFor(absl::Milliseconds(250));
   }
   EXPECT_TRUE(fallback_recorded);
-  EXPECT_EQ(types, (std::vector<std::string>{
-                       "CallStarted", "TurnReceived", "DecisionRecorded",
-                       "ReplyGiven", "TurnReceived", "TurnFailed",
-                       "ReplyGiven"}));
+  EXPECT_EQ(types,
+            (std::vector<std::string>{
+                "CallStarted", "TurnReceived", "DecisionRecorded", "ReplyGiven",
+                "TurnReceived", "TurnFailed", "ReplyGiven"}));
   // No handoff was made for the chest pain the log could not record.
-  auto packets = reader.ReadKey("frontdesk.handoff.nurse-line.v1", call.call_id());
+  auto packets =
+      reader.ReadKey("frontdesk.handoff.nurse-line.v1", call.call_id());
   ASSERT_TRUE(packets.ok());
   EXPECT_TRUE(packets->empty());
 

@@ -28,9 +28,11 @@ absl::StatusOr<pid_t> BrokerPid() {
   const size_t n = fread(buf, 1, sizeof(buf) - 1, p);
   pclose(p);
   int pid = 0;
-  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(std::string(buf, n)), &pid) ||
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(std::string(buf, n)),
+                        &pid) ||
       pid <= 0) {
-    return absl::NotFoundError("the local broker is not running (kafka.sh pid)");
+    return absl::NotFoundError(
+        "the local broker is not running (kafka.sh pid)");
   }
   return static_cast<pid_t>(pid);
 }
@@ -66,10 +68,10 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
     return all;
   };
 
-  auto rules = ServiceProcess::Start(bin + "/rules-check",
-                                     with({"--policy=" + policy, "--policy_poll_ms=200"}),
-                                     d->dir_,
-                                     d->dir_ + "/rules-check.log");
+  auto rules = ServiceProcess::Start(
+      bin + "/rules-check",
+      with({"--policy=" + policy, "--policy_poll_ms=200"}), d->dir_,
+      d->dir_ + "/rules-check.log");
   if (!rules.ok()) return rules.status();
   d->rules_ = *std::move(rules);
   auto handoff = ServiceProcess::Start(
@@ -104,9 +106,11 @@ absl::Status Department::Stop() {
     const std::string name = (*p)->log_path();
     absl::StatusOr<int> code = (*p)->Terminate();
     if (!code.ok()) {
-      status.Update(absl::InternalError(absl::StrCat(name, ": ", code.status().message())));
+      status.Update(absl::InternalError(
+          absl::StrCat(name, ": ", code.status().message())));
     } else if (*code != 0) {
-      status.Update(absl::InternalError(absl::StrCat(name, ": exit code ", *code)));
+      status.Update(
+          absl::InternalError(absl::StrCat(name, ": exit code ", *code)));
     }
   }
   return status;
@@ -114,7 +118,8 @@ absl::Status Department::Stop() {
 
 std::string Department::Logs() const {
   std::string out;
-  for (const char* n : {"answer", "rules-check", "handoff-prep", "record-keeper"}) {
+  for (const char* n :
+       {"answer", "rules-check", "handoff-prep", "record-keeper"}) {
     absl::StrAppend(&out, ReadFile(absl::StrCat(dir_, "/", n, ".log")));
   }
   return out;
@@ -126,17 +131,20 @@ kafka::KafkaSettings Department::kafka() const {
   return s;
 }
 
-std::unique_ptr<frontdesk::answer::v1::Answer::Stub> Department::Answer() const {
+std::unique_ptr<frontdesk::answer::v1::Answer::Stub> Department::Answer()
+    const {
   return frontdesk::answer::v1::Answer::NewStub(grpc::CreateChannel(
       answer_->address(), grpc::InsecureChannelCredentials()));
 }
 
-std::unique_ptr<frontdesk::rules::v1::RulesCheck::Stub> Department::Rules() const {
+std::unique_ptr<frontdesk::rules::v1::RulesCheck::Stub> Department::Rules()
+    const {
   return frontdesk::rules::v1::RulesCheck::NewStub(grpc::CreateChannel(
       rules_->address(), grpc::InsecureChannelCredentials()));
 }
 
-std::unique_ptr<frontdesk::records::v1::Records::Stub> Department::Records() const {
+std::unique_ptr<frontdesk::records::v1::Records::Stub> Department::Records()
+    const {
   return frontdesk::records::v1::Records::NewStub(grpc::CreateChannel(
       records_->address(), grpc::InsecureChannelCredentials()));
 }

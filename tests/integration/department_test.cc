@@ -128,7 +128,8 @@ TEST(DepartmentTest, FaqAndChestPainCallsAreOnTheRecordInOrder) {
   ASSERT_TRUE(recorded.ParseFromString(decision->body.payload()));
   EXPECT_EQ(recorded.lane(), ev::LANE_HUMAN_ONLY);
   EXPECT_EQ(recorded.rule_id(), "HO-URGENT-001");
-  EXPECT_TRUE(absl::StartsWith(recorded.policy_version(), "sunrise-2026.11.27-1+"));
+  EXPECT_TRUE(
+      absl::StartsWith(recorded.policy_version(), "sunrise-2026.11.27-1+"));
   ASSERT_EQ(recorded.matched_triggers_size(), 1);
   EXPECT_EQ(recorded.matched_triggers(0), "chest pain");
 

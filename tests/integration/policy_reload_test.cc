@@ -64,7 +64,8 @@ TEST(PolicyReloadTest, GoodEditActivatesBrokenEditIsRefused) {
   auto dept = Department::Start(2000, path);
   ASSERT_TRUE(dept.ok()) << dept.status();
   auto rules = (*dept)->Rules();
-  const rv::Decision before = Evaluate(*rules, "there is a purple glow around me");
+  const rv::Decision before =
+      Evaluate(*rules, "there is a purple glow around me");
   EXPECT_NE(before.lane(), rv::LANE_HUMAN_ONLY);
 
   // A good edit: a new urgent trigger.
@@ -86,7 +87,8 @@ TEST(PolicyReloadTest, GoodEditActivatesBrokenEditIsRefused) {
   // A broken edit: refused, the new version stays in force.
   Write(path, edited + "surprise_key: true\n");
   absl::SleepFor(absl::Seconds(2));
-  const rv::Decision still = Evaluate(*rules, "there is a purple glow around me");
+  const rv::Decision still =
+      Evaluate(*rules, "there is a purple glow around me");
   EXPECT_EQ(still.policy_version(), after.policy_version());
 
   // The record: activation at start, activation of the edit, the refusal.
@@ -94,7 +96,8 @@ TEST(PolicyReloadTest, GoodEditActivatesBrokenEditIsRefused) {
   std::vector<ev::EventBody> events;
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (absl::Now() < deadline) {
-    auto log = reader.ReadKey(kafka::kPolicyTopic, std::string("policy/") + kTenant);
+    auto log =
+        reader.ReadKey(kafka::kPolicyTopic, std::string("policy/") + kTenant);
     ASSERT_TRUE(log.ok()) << log.status();
     events.clear();
     bool mine = false;
@@ -132,7 +135,8 @@ TEST(PolicyReloadTest, GoodEditActivatesBrokenEditIsRefused) {
   ASSERT_TRUE(rejected.ParseFromString(events[2].payload()));
   EXPECT_EQ(rejected.version_in_force(), after.policy_version());
   ASSERT_EQ(rejected.errors_size(), 1);
-  EXPECT_TRUE(absl::StrContains(rejected.errors(0), "unknown key \"surprise_key\""))
+  EXPECT_TRUE(
+      absl::StrContains(rejected.errors(0), "unknown key \"surprise_key\""))
       << rejected.errors(0);
 
   absl::Status stopped = (*dept)->Stop();

@@ -61,8 +61,10 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
     if (!text.empty()) {
       for (absl::string_view line : absl::StrSplit(text, '\n')) {
         std::pair<std::string, std::string> kv = absl::StrSplit(line, '=');
-        if (kv.first == "grpc_port") (void)absl::SimpleAtoi(kv.second, &p->grpc_port_);
-        if (kv.first == "metrics_port") (void)absl::SimpleAtoi(kv.second, &p->metrics_port_);
+        if (kv.first == "grpc_port")
+          (void)absl::SimpleAtoi(kv.second, &p->grpc_port_);
+        if (kv.first == "metrics_port")
+          (void)absl::SimpleAtoi(kv.second, &p->metrics_port_);
       }
       if (p->grpc_port_ > 0) return p;
     }
@@ -74,7 +76,8 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
     }
     absl::SleepFor(absl::Milliseconds(50));
   }
-  return absl::DeadlineExceededError(absl::StrCat(name, " did not become ready"));
+  return absl::DeadlineExceededError(
+      absl::StrCat(name, " did not become ready"));
 }
 
 ServiceProcess::~ServiceProcess() {

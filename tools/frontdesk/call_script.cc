@@ -20,10 +20,12 @@ std::vector<std::string> ParseCallScript(absl::string_view text) {
   return turns;
 }
 
-absl::StatusOr<std::vector<std::string>> LoadCallScript(const std::string& path) {
+absl::StatusOr<std::vector<std::string>> LoadCallScript(
+    const std::string& path) {
   std::ifstream in(path);
   if (!in) {
-    return absl::NotFoundError(absl::StrCat("script ", path, ": cannot be read"));
+    return absl::NotFoundError(
+        absl::StrCat("script ", path, ": cannot be read"));
   }
   std::stringstream ss;
   ss << in.rdbuf();

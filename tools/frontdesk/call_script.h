@@ -19,7 +19,8 @@ std::vector<std::string> ParseCallScript(absl::string_view text);
 
 // NOT_FOUND naming the path when it cannot be read; INVALID_ARGUMENT when it
 // holds no turn.
-absl::StatusOr<std::vector<std::string>> LoadCallScript(const std::string& path);
+absl::StatusOr<std::vector<std::string>> LoadCallScript(
+    const std::string& path);
 
 }  // namespace frontdesk::cli
 

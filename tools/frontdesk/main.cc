@@ -34,19 +34,24 @@ std::string EnvOr(const char* name, const char* fallback) {
 
 ABSL_FLAG(std::string, answer, EnvOr("FRONTDESK_ANSWER_ADDR", "127.0.0.1:7101"),
           "call: the answer service address (env FRONTDESK_ANSWER_ADDR)");
-ABSL_FLAG(std::string, tenant, EnvOr("FRONTDESK_TENANT", "sunrise-family-medicine"),
+ABSL_FLAG(std::string, tenant,
+          EnvOr("FRONTDESK_TENANT", "sunrise-family-medicine"),
           "call: the clinic (env FRONTDESK_TENANT)");
-ABSL_FLAG(std::string, script, "", "call: play the turns in this file, one per line");
-ABSL_FLAG(std::string, caller_number, "", "call: the caller's number, if known");
+ABSL_FLAG(std::string, script, "",
+          "call: play the turns in this file, one per line");
+ABSL_FLAG(std::string, caller_number, "",
+          "call: the caller's number, if known");
 ABSL_FLAG(std::string, call, "", "replay: the call id");
 ABSL_FLAG(std::string, kafka_brokers,
           EnvOr("FRONTDESK_KAFKA_BROKERS", "127.0.0.1:19092"),
           "replay: Kafka bootstrap servers (env FRONTDESK_KAFKA_BROKERS)");
-ABSL_FLAG(std::string, kafka_properties, EnvOr("FRONTDESK_KAFKA_PROPERTIES", ""),
+ABSL_FLAG(std::string, kafka_properties,
+          EnvOr("FRONTDESK_KAFKA_PROPERTIES", ""),
           "replay: extra librdkafka properties k=v,k=v");
 ABSL_FLAG(std::string, phi_key_file, "",
           "replay: open sealed PHI with this key file (shows caller words)");
-ABSL_FLAG(std::string, policy, EnvOr("FRONTDESK_POLICY", "examples/clinic/policy.yaml"),
+ABSL_FLAG(std::string, policy,
+          EnvOr("FRONTDESK_POLICY", "examples/clinic/policy.yaml"),
           "classify: the clinic policy file (env FRONTDESK_POLICY)");
 ABSL_FLAG(bool, jsonl, false,
           "classify: read one utterance per line from stdin, write one JSON "
@@ -65,7 +70,8 @@ constexpr char kUsage[] =
     "      Print a call's timeline read straight from Kafka, and verify its\n"
     "      hash chains. Exit 0 when intact, 3 when damage was found.\n"
     "  frontdesk policy check FILE\n"
-    "      Check a clinic policy. Exit 0 with a summary, or 1 with every error\n"
+    "      Check a clinic policy. Exit 0 with a summary, or 1 with every "
+    "error\n"
     "      as file:line:column: message.\n"
     "  frontdesk policy show FILE\n"
     "      Print the policy's queues, lanes, categories, triggers, owners,\n"
@@ -101,11 +107,13 @@ int RunCall() {
   av::StartCallResponse started;
   {
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
     grpc::Status s = stub->StartCall(&ctx, start, &started);
     if (!s.ok()) {
       std::cerr << "frontdesk call: answer at " << absl::GetFlag(FLAGS_answer)
-                << ": " << s.error_message() << " (code " << s.error_code() << ")\n";
+                << ": " << s.error_message() << " (code " << s.error_code()
+                << ")\n";
       return 1;
     }
   }
@@ -135,7 +143,8 @@ int RunCall() {
     turn.set_utterance(line);
     av::TurnResponse reply;
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(15));
     grpc::Status s = stub->Turn(&ctx, turn, &reply);
     if (!s.ok()) {
       std::cout << "(turn refused: " << s.error_message() << ")\n";
@@ -146,7 +155,8 @@ int RunCall() {
     for (const auto& q : reply.quoted_texts()) notes += " quoted=" + q;
     if (!reply.handoff_id().empty()) notes += " handoff=" + reply.handoff_id();
     if (reply.fallback()) notes += " FALLBACK (no action taken)";
-    std::cout << "           [" << av::CallState_Name(reply.state()) << notes << "]\n";
+    std::cout << "           [" << av::CallState_Name(reply.state()) << notes
+              << "]\n";
     over = reply.call_over();
   }
   av::EndCallRequest end;
@@ -155,9 +165,11 @@ int RunCall() {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   grpc::Status s = stub->EndCall(&ctx, end, &ended);
-  if (!s.ok()) std::cout << "(end of call not recorded: " << s.error_message() << ")\n";
-  std::cout << "(call " << call_id << " ended; replay it with: frontdesk replay --call "
-            << call_id << ")\n";
+  if (!s.ok())
+    std::cout << "(end of call not recorded: " << s.error_message() << ")\n";
+  std::cout << "(call " << call_id
+            << " ended; replay it with: frontdesk replay --call " << call_id
+            << ")\n";
   return 0;
 }
 
@@ -168,14 +180,16 @@ int RunReplay() {
     return 2;
   }
   auto settings = frontdesk::kafka::ParseKafkaSettings(
-      absl::GetFlag(FLAGS_kafka_brokers), absl::GetFlag(FLAGS_kafka_properties));
+      absl::GetFlag(FLAGS_kafka_brokers),
+      absl::GetFlag(FLAGS_kafka_properties));
   if (!settings.ok()) {
     std::cerr << "frontdesk replay: " << settings.status().message() << "\n";
     return 2;
   }
   std::optional<frontdesk::phi::PhiSealer> sealer;
   if (!absl::GetFlag(FLAGS_phi_key_file).empty()) {
-    auto s = frontdesk::phi::PhiSealer::FromKeyFile(absl::GetFlag(FLAGS_phi_key_file));
+    auto s = frontdesk::phi::PhiSealer::FromKeyFile(
+        absl::GetFlag(FLAGS_phi_key_file));
     if (!s.ok()) {
       std::cerr << "frontdesk replay: " << s.status().message() << "\n";
       return 2;
@@ -195,7 +209,8 @@ int RunReplay() {
   }
   frontdesk::cli::Timeline t = frontdesk::cli::BuildTimeline(
       call_id, *records, sealer.has_value() ? &*sealer : nullptr);
-  std::cout << "call " << call_id << " from " << frontdesk::kafka::kCallsTopic << "\n";
+  std::cout << "call " << call_id << " from " << frontdesk::kafka::kCallsTopic
+            << "\n";
   for (const std::string& line : t.lines) std::cout << line << "\n";
   std::cout << t.events << " events from " << t.producers << " producers; ";
   if (t.findings.empty()) {
@@ -211,12 +226,14 @@ int RunReplay() {
 }
 
 int RunPolicy(const std::vector<char*>& rest) {
-  if (rest.size() != 4 || (std::string(rest[2]) != "check" && std::string(rest[2]) != "show")) {
+  if (rest.size() != 4 ||
+      (std::string(rest[2]) != "check" && std::string(rest[2]) != "show")) {
     std::cerr << "usage: frontdesk policy check|show FILE\n";
     return 2;
   }
   const std::string path = rest[3];
-  if (std::string(rest[2]) == "check") return frontdesk::cli::CheckPolicy(path, std::cout, std::cerr);
+  if (std::string(rest[2]) == "check")
+    return frontdesk::cli::CheckPolicy(path, std::cout, std::cerr);
   auto p = frontdesk::policy::LoadPolicyFile(path);
   if (!p.ok()) {
     std::cerr << p.status().message() << "\n";
@@ -238,7 +255,8 @@ int RunClassify(const std::vector<char*>& rest) {
   if (absl::GetFlag(FLAGS_jsonl)) {
     std::string line;
     while (std::getline(std::cin, line)) {
-      std::cout << frontdesk::cli::DecisionJson(map.Evaluate(line, {}, none)) << "\n";
+      std::cout << frontdesk::cli::DecisionJson(map.Evaluate(line, {}, none))
+                << "\n";
     }
     return 0;
   }
@@ -248,10 +266,12 @@ int RunClassify(const std::vector<char*>& rest) {
     text += rest[i];
   }
   if (text.empty()) {
-    std::cerr << "usage: frontdesk classify [--policy FILE] TEXT   (or --jsonl)\n";
+    std::cerr
+        << "usage: frontdesk classify [--policy FILE] TEXT   (or --jsonl)\n";
     return 2;
   }
-  std::cout << frontdesk::cli::DecisionJson(map.Evaluate(text, {}, none)) << "\n";
+  std::cout << frontdesk::cli::DecisionJson(map.Evaluate(text, {}, none))
+            << "\n";
   return 0;
 }
 
@@ -273,6 +293,7 @@ int main(int argc, char** argv) {
     std::cout << kUsage << "\n";
     return 0;
   }
-  std::cerr << "frontdesk: unknown command \"" << command << "\"\n\n" << kUsage << "\n";
+  std::cerr << "frontdesk: unknown command \"" << command << "\"\n\n"
+            << kUsage << "\n";
   return 2;
 }

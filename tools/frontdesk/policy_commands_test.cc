@@ -15,7 +15,9 @@ TEST(PolicyCommandsTest, CheckSummarizesAGoodPolicy) {
   std::ostringstream out;
   std::ostringstream err;
   EXPECT_EQ(CheckPolicy(FRONTDESK_SAMPLE_POLICY, out, err), 0);
-  EXPECT_TRUE(absl::StrContains(out.str(), ": ok, version sunrise-2026.11.27-1+")) << out.str();
+  EXPECT_TRUE(
+      absl::StrContains(out.str(), ": ok, version sunrise-2026.11.27-1+"))
+      << out.str();
   EXPECT_TRUE(err.str().empty());
 }
 
@@ -30,18 +32,23 @@ TEST(PolicyCommandsTest, CheckListsEveryErrorWithItsPlace) {
   std::ostringstream err;
   EXPECT_EQ(CheckPolicy(path, out, err), 1);
   EXPECT_TRUE(out.str().empty());
-  EXPECT_EQ(err.str(), path + ":6:15: rollout_mode: \"sometimes\" is not one of: "
-                              "capture_only, answers, scheduling, reminders\n1 error in " +
-                           path + "\n");
+  EXPECT_EQ(err.str(),
+            path +
+                ":6:15: rollout_mode: \"sometimes\" is not one of: "
+                "capture_only, answers, scheduling, reminders\n1 error in " +
+                path + "\n");
 }
 
 TEST(PolicyCommandsTest, ShowPrintsOwnersBackupsAndTriggers) {
   auto p = policy::LoadPolicyFile(FRONTDESK_SAMPLE_POLICY);
   ASSERT_TRUE(p.ok());
   const std::string table = PolicyTable(*p);
-  EXPECT_TRUE(absl::StrContains(table, "urgent-symptoms  rule HO-URGENT-001  URGENT")) << table;
+  EXPECT_TRUE(
+      absl::StrContains(table, "urgent-symptoms  rule HO-URGENT-001  URGENT"))
+      << table;
   EXPECT_TRUE(absl::StrContains(
-      table, "to nurse-line (owner triage-nurse, backup on-call-clinician, 5 min)"));
+      table,
+      "to nurse-line (owner triage-nurse, backup on-call-clinician, 5 min)"));
   EXPECT_TRUE(absl::StrContains(table, "triggers: chest pain; chest pressure"));
 }
 
@@ -49,9 +56,10 @@ TEST(PolicyCommandsTest, ClassifyJsonHasTheDocumentedFields) {
   auto p = policy::LoadPolicyFile(FRONTDESK_SAMPLE_POLICY);
   ASSERT_TRUE(p.ok());
   const std::string version = p->version();
-  rules_check::HandoffMap map(std::make_shared<const policy::ClinicPolicy>(*std::move(p)));
-  auto j = nlohmann::json::parse(
-      DecisionJson(map.Evaluate("um I can't breathe", {}, rules::v1::CallContext())));
+  rules_check::HandoffMap map(
+      std::make_shared<const policy::ClinicPolicy>(*std::move(p)));
+  auto j = nlohmann::json::parse(DecisionJson(
+      map.Evaluate("um I can't breathe", {}, rules::v1::CallContext())));
   EXPECT_EQ(j["lane"], "human_only");
   EXPECT_EQ(j["category"], "urgent-symptoms");
   EXPECT_EQ(j["trigger"], "can't breathe");
@@ -59,8 +67,8 @@ TEST(PolicyCommandsTest, ClassifyJsonHasTheDocumentedFields) {
   EXPECT_EQ(j["rule_id"], "HO-URGENT-001");
   EXPECT_EQ(j["policy_version"], version);
   EXPECT_EQ(j["request_type"], "");
-  auto q = nlohmann::json::parse(
-      DecisionJson(map.Evaluate("where do I park", {}, rules::v1::CallContext())));
+  auto q = nlohmann::json::parse(DecisionJson(
+      map.Evaluate("where do I park", {}, rules::v1::CallContext())));
   EXPECT_EQ(q["lane"], "ai_owned");
   EXPECT_EQ(q["request_type"], "general-question");
   EXPECT_TRUE(q["trigger"].is_null());

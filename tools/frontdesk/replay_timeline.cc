@@ -16,8 +16,8 @@ Timeline BuildTimeline(const std::string& call_id,
         absl::StrCat(r.topic, "/", r.partition, "@", r.offset);
     absl::StatusOr<events::OpenedEvent> e = verifier.Add(r.value, position);
     if (!e.ok()) {
-      t.lines.push_back(absl::StrCat("!! ", position, " damaged: ",
-                                     e.status().message()));
+      t.lines.push_back(
+          absl::StrCat("!! ", position, " damaged: ", e.status().message()));
       continue;
     }
     const auto& b = e->body;
@@ -35,14 +35,16 @@ Timeline BuildTimeline(const std::string& call_id,
       } else {
         auto phi = sealer->Open(b.sealed_phi(), b.tenant_id(), b.call_id());
         if (!phi.ok()) {
-          t.lines.push_back(
-              absl::StrCat("      (PHI not opened: ", phi.status().message(), ")"));
+          t.lines.push_back(absl::StrCat(
+              "      (PHI not opened: ", phi.status().message(), ")"));
         } else {
           if (!phi->utterance().empty()) {
-            t.lines.push_back(absl::StrCat("      words: \"", phi->utterance(), "\""));
+            t.lines.push_back(
+                absl::StrCat("      words: \"", phi->utterance(), "\""));
           }
           if (!phi->caller_number().empty()) {
-            t.lines.push_back(absl::StrCat("      caller number: ", phi->caller_number()));
+            t.lines.push_back(
+                absl::StrCat("      caller number: ", phi->caller_number()));
           }
         }
       }

@@ -51,7 +51,8 @@ TEST_F(ReplayTimelineTest, PrintsEventsAndKeepsPhiSealedWithoutKey) {
   ev::TurnReceived turn;
   turn.set_turn_index(1);
   turn.set_utterance_chars(17);
-  Add(ev::EVENT_TYPE_TURN_RECEIVED, turn.SerializeAsString(), "I have chest pain");
+  Add(ev::EVENT_TYPE_TURN_RECEIVED, turn.SerializeAsString(),
+      "I have chest pain");
   Timeline t = BuildTimeline("c", records_, nullptr);
   ASSERT_EQ(t.lines.size(), 2u);
   EXPECT_EQ(t.lines[0],

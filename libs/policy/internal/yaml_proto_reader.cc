@@ -18,7 +18,8 @@ std::string EnumPrefix(const pb::EnumDescriptor* e) {
   // Every frontdesk enum has FOO_UNSPECIFIED = 0; the prefix is "FOO_".
   const std::string zero = e->value(0)->name();
   const std::string suffix = "UNSPECIFIED";
-  if (absl::EndsWith(zero, suffix)) return zero.substr(0, zero.size() - suffix.size());
+  if (absl::EndsWith(zero, suffix))
+    return zero.substr(0, zero.size() - suffix.size());
   return "";
 }
 
@@ -80,7 +81,8 @@ bool YamlProtoReader::Read(const YAML::Node& node, pb::Message* message) {
   return errors_.size() == before;
 }
 
-void YamlProtoReader::ReadMessage(const YAML::Node& node, const std::string& path,
+void YamlProtoReader::ReadMessage(const YAML::Node& node,
+                                  const std::string& path,
                                   pb::Message* message) {
   Mark(node, path);
   const std::string where = path.empty() ? "the policy" : path;
@@ -100,10 +102,11 @@ void YamlProtoReader::ReadMessage(const YAML::Node& node, const std::string& pat
     const pb::FieldDescriptor* f = d->FindFieldByName(key);
     if (f == nullptr) {
       std::vector<std::string> names;
-      for (int i = 0; i < d->field_count(); ++i) names.push_back(d->field(i)->name());
-      Error(kv.first, absl::StrCat(where, ": unknown key \"", key,
-                                   "\"; expected one of: ",
-                                   absl::StrJoin(names, ", ")));
+      for (int i = 0; i < d->field_count(); ++i)
+        names.push_back(d->field(i)->name());
+      Error(kv.first,
+            absl::StrCat(where, ": unknown key \"", key,
+                         "\"; expected one of: ", absl::StrJoin(names, ", ")));
       continue;
     }
     if (!seen.insert(key).second) {
@@ -120,8 +123,9 @@ void YamlProtoReader::ReadField(const YAML::Node& node, const std::string& path,
                                 pb::Message* message,
                                 const pb::FieldDescriptor* field) {
   if (node.IsNull()) {
-    Error(node, absl::StrCat(path, ": has no value; expected ",
-                             field->is_repeated() ? "a list" : TypeName(field)));
+    Error(node,
+          absl::StrCat(path, ": has no value; expected ",
+                       field->is_repeated() ? "a list" : TypeName(field)));
     return;
   }
   if (field->is_repeated()) {
@@ -142,15 +146,17 @@ void YamlProtoReader::ReadField(const YAML::Node& node, const std::string& path,
     return;
   }
   if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
-    ReadMessage(node, path, message->GetReflection()->MutableMessage(message, field));
+    ReadMessage(node, path,
+                message->GetReflection()->MutableMessage(message, field));
     return;
   }
   ReadScalar(node, path, message, field, false);
 }
 
-void YamlProtoReader::ReadScalar(const YAML::Node& node, const std::string& path,
-                                 pb::Message* message,
-                                 const pb::FieldDescriptor* field, bool repeated) {
+void YamlProtoReader::ReadScalar(const YAML::Node& node,
+                                 const std::string& path, pb::Message* message,
+                                 const pb::FieldDescriptor* field,
+                                 bool repeated) {
   if (!node.IsScalar()) {
     Error(node, absl::StrCat(path, ": expected ", TypeName(field)));
     return;
@@ -178,12 +184,14 @@ void YamlProtoReader::ReadScalar(const YAML::Node& node, const std::string& path
     }
     case pb::FieldDescriptor::CPPTYPE_UINT32: {
       uint32_t v = 0;
-      if (!YAML::convert<uint32_t>::decode(node, v) || absl::StartsWith(text, "-")) {
+      if (!YAML::convert<uint32_t>::decode(node, v) ||
+          absl::StartsWith(text, "-")) {
         Error(node, absl::StrCat(path, ": expected a whole number, found \"",
                                  text, "\""));
         return;
       }
-      repeated ? r->AddUInt32(message, field, v) : r->SetUInt32(message, field, v);
+      repeated ? r->AddUInt32(message, field, v)
+               : r->SetUInt32(message, field, v);
       return;
     }
     case pb::FieldDescriptor::CPPTYPE_ENUM: {

@@ -37,13 +37,16 @@ class YamlProtoReader {
 
   const std::vector<SourceError>& errors() const { return errors_; }
   // Where each path ("queues[0].id") was read.
-  const std::map<std::string, Position>& positions() const { return positions_; }
+  const std::map<std::string, Position>& positions() const {
+    return positions_;
+  }
 
   // The position of `path`, or of its nearest ancestor that was read.
   Position Find(const std::string& path) const;
 
   // The name an enum value takes in YAML.
-  static std::string EnumValueName(const google::protobuf::EnumValueDescriptor* v);
+  static std::string EnumValueName(
+      const google::protobuf::EnumValueDescriptor* v);
 
  private:
   void ReadMessage(const YAML::Node& node, const std::string& path,
@@ -53,7 +56,8 @@ class YamlProtoReader {
                  const google::protobuf::FieldDescriptor* field);
   void ReadScalar(const YAML::Node& node, const std::string& path,
                   google::protobuf::Message* message,
-                  const google::protobuf::FieldDescriptor* field, bool repeated);
+                  const google::protobuf::FieldDescriptor* field,
+                  bool repeated);
   void Error(const YAML::Node& node, std::string message);
   void Mark(const YAML::Node& node, const std::string& path);
 
