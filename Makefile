@@ -61,12 +61,15 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	@command -v clang++ >/dev/null || { sudo=; [ "$$(id -u)" -ne 0 ] && sudo=sudo; $$sudo apt-get install -y -q clang libclang-rt-14-dev; }
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DFRONTDESK_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
-	cmake --build build-fuzz -j $(JOBS) --target policy_loader_fuzzer trigger_matcher_fuzzer
+	cmake --build build-fuzz -j $(JOBS) --target policy_loader_fuzzer trigger_matcher_fuzzer intake_fields_fuzzer
 	mkdir -p build-fuzz/corpus/policy build-fuzz/corpus/utterances
 	cp examples/clinic/policy.yaml build-fuzz/corpus/policy/
 	grep -v '^#' tests/rules/utterance_corpus.tsv | cut -f3 | split -l 1 - build-fuzz/corpus/utterances/u-
 	build-fuzz/bin/policy_loader_fuzzer -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/policy
 	build-fuzz/bin/trigger_matcher_fuzzer -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/utterances
+	mkdir -p build-fuzz/corpus/intake
+	printf 'March 3rd 1980' > build-fuzz/corpus/intake/dob; printf '(555) 867-5309' > build-fuzz/corpus/intake/phone
+	build-fuzz/bin/intake_fields_fuzzer -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/intake
 
 fmt:
 	@command -v clang-format >/dev/null || { sudo=; [ "$$(id -u)" -ne 0 ] && sudo=sudo; $$sudo apt-get install -y -q clang-format; }
