@@ -7,6 +7,7 @@
 #include "libs/common/service_logging.h"
 #include "libs/common/uuid.h"
 #include "libs/kafka/kafka_settings.h"
+#include "services/answer/call_state.h"
 #include "spdlog/spdlog.h"
 
 namespace frontdesk::answer {
@@ -40,14 +41,16 @@ std::string Quote(const frontdesk::policy::v1::ApprovedText& t) {
 CallAgent::CallAgent(std::shared_ptr<const policy::ClinicPolicy> policy,
                      eventlog::EventLog* log, events::EventChain* chain,
                      const phi::PhiSealer* sealer, RulesClient* rules,
-                     HandoffClient* handoff, AgentOptions options)
+                     HandoffClient* handoff, AgentOptions options,
+                     eventlog::EventLogReader* history)
     : policy_(std::move(policy)),
       log_(log),
       chain_(chain),
       sealer_(sealer),
       rules_(rules),
       handoff_(handoff),
-      options_(options) {}
+      options_(options),
+      history_(history) {}
 
 std::string CallAgent::Append(const std::string& call_id,
                               const std::string& tenant_id, ev::EventType type,
@@ -71,10 +74,44 @@ std::string CallAgent::Append(const std::string& call_id,
 }
 
 std::shared_ptr<CallAgent::Call> CallAgent::FindCall(
-    const std::string& call_id) const {
+    const std::string& call_id) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = calls_.find(call_id);
+    if (it != calls_.end()) return it->second;
+  }
+  // Only ids this service could have issued are looked up in the log.
+  if (history_ == nullptr || !LooksLikeUuid(call_id)) return nullptr;
+  absl::StatusOr<std::vector<eventlog::StoredRecord>> records =
+      history_->ReadKey(kafka::kCallsTopic, call_id);
+  if (!records.ok()) {
+    spdlog::error("event=call_history_unreadable call_id={} code={}", call_id,
+                  absl::StatusCodeToString(records.status().code()));
+    return nullptr;
+  }
+  CallStateFold fold(sealer_);
+  for (const auto& r : *records) fold.Apply(r.value);
+  const CallState& state = fold.state();
+  if (!state.resumable() || state.tenant_id != policy_->tenant_id()) {
+    spdlog::info(
+        "event=call_not_resumed call_id={} records={} started={} ended={}",
+        call_id, records->size(), state.started, state.ended);
+    return nullptr;
+  }
+  auto call = std::make_shared<Call>();
+  call->tenant_id = state.tenant_id;
+  call->caller_number = state.caller_number;
+  {
+    absl::MutexLock call_lock(&call->mu);
+    call->turns = state.turns;
+    call->over = state.over;
+    call->request_type = state.request_type;
+  }
+  spdlog::info("event=call_resumed call_id={} turns={} over={} damaged={}",
+               call_id, state.turns, state.over, state.damaged);
   absl::MutexLock lock(&mu_);
-  auto it = calls_.find(call_id);
-  return it == calls_.end() ? nullptr : it->second;
+  auto [it, inserted] = calls_.emplace(call_id, call);
+  return it->second;
 }
 
 size_t CallAgent::active_calls() const {

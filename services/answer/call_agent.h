@@ -18,8 +18,11 @@
 // a decision naming a text it does not know, or another version of it, is
 // treated as a failure.
 //
-// In this version the call state lives in memory; a later version folds it
-// from the call's events so a restarted process can resume a call.
+// The call state lives in memory while this process serves the call. A call
+// id it does not hold is looked up in the log: its events are folded
+// (call_state.h) and, if the call was started and not ended, the call is
+// resumed where the record left it (turn count, urgent stop, request type,
+// caller number). So a call survives the loss of the process serving it.
 //
 // Thread-safe. Turns of one call are serialized; calls run in parallel.
 #ifndef FRONTDESK_SERVICES_ANSWER_CALL_AGENT_H_
@@ -55,10 +58,12 @@ struct AgentOptions {
 class CallAgent {
  public:
   // Everything passed in must outlive the agent.
+  // `history` may be null: then no call is resumed from the log.
   CallAgent(std::shared_ptr<const policy::ClinicPolicy> policy,
             eventlog::EventLog* log, events::EventChain* chain,
             const phi::PhiSealer* sealer, RulesClient* rules,
-            HandoffClient* handoff, AgentOptions options);
+            HandoffClient* handoff, AgentOptions options,
+            eventlog::EventLogReader* history = nullptr);
 
   // INVALID_ARGUMENT or NOT_FOUND (unknown tenant) for a bad request. When
   // the call cannot be recorded, returns OK with `fallback` set and no id.
@@ -89,7 +94,8 @@ class CallAgent {
     std::string request_type ABSL_GUARDED_BY(mu);
   };
 
-  std::shared_ptr<Call> FindCall(const std::string& call_id) const;
+  // The call in memory, or resumed from the log; null when neither.
+  std::shared_ptr<Call> FindCall(const std::string& call_id);
   std::string Append(const std::string& call_id, const std::string& tenant_id,
                      frontdesk::events::v1::EventType type,
                      const std::string& payload,
@@ -111,6 +117,7 @@ class CallAgent {
   RulesClient* const rules_;
   HandoffClient* const handoff_;
   const AgentOptions options_;
+  eventlog::EventLogReader* const history_;
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<Call>> calls_

@@ -341,6 +341,79 @@ TEST_F(CallAgentTest, BadInputIsRejectedWithTheFieldNamed) {
   EXPECT_EQ(rules_->calls, 1);
 }
 
+// A second agent, as a new process would be: its own chain, the same log.
+class ResumeTest : public CallAgentTest {
+ protected:
+  void SetUp() override {
+    CallAgentTest::SetUp();
+    second_chain_ =
+        std::make_unique<events::EventChain>(Producer("answer-2"), &clock_);
+    second_ = std::make_unique<CallAgent>(
+        policy_, &log_, second_chain_.get(), &sealer_, rules_.get(),
+        handoff_.get(), AgentOptions{}, &log_);
+  }
+  absl::StatusOr<av::TurnResponse> SayToSecond(const std::string& id,
+                                               const std::string& words) {
+    av::TurnRequest r;
+    r.set_call_id(id);
+    r.set_utterance(words);
+    return second_->Turn(r);
+  }
+  std::unique_ptr<events::EventChain> second_chain_;
+  std::unique_ptr<CallAgent> second_;
+};
+
+TEST_F(ResumeTest, ANewProcessCarriesTheCallOnFromItsEvents) {
+  const std::string id = Start();
+  ASSERT_TRUE(Say(id, "I need a refill").ok());
+  // The first process is gone; the second has never seen this call.
+  auto reply = SayToSecond(id, "it's the blue pills");
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_FALSE(reply->fallback());
+  // The request type carried over: the second turn went to the refills queue.
+  EXPECT_EQ(log_.Topic("frontdesk.handoff.refills.v1").size(), 2u);
+  // The turn count carried over: the resumed turn is turn 2.
+  std::vector<uint32_t> turns;
+  events::ChainVerifier verifier(id);
+  for (const auto& r : log_.Topic(kafka::kCallsTopic)) {
+    if (r.key != id) continue;
+    auto e = verifier.Add(r.value, "x");
+    ASSERT_TRUE(e.ok());
+    if (e->body.type() == ev::EVENT_TYPE_TURN_RECEIVED) {
+      ev::TurnReceived t;
+      ASSERT_TRUE(t.ParseFromString(e->body.payload()));
+      turns.push_back(t.turn_index());
+    }
+  }
+  EXPECT_EQ(turns, (std::vector<uint32_t>{1, 2}));
+  EXPECT_TRUE(verifier.findings().empty());
+  // Two answer processes, rules-check and handoff-prep, each chain intact.
+  EXPECT_EQ(verifier.producers(), 4u);
+  EXPECT_EQ(second_->active_calls(), 1u);
+}
+
+TEST_F(ResumeTest, TheUrgentStopSurvivesARestart) {
+  const std::string id = Start();
+  ASSERT_TRUE(Say(id, "I have chest pain").ok());
+  auto after = SayToSecond(id, "hello?");
+  EXPECT_EQ(after.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(ResumeTest, EndedUnknownAndMalformedCallsAreNotResumed) {
+  const std::string id = Start();
+  av::EndCallRequest end;
+  end.set_call_id(id);
+  ASSERT_TRUE(agent_->EndCall(end).ok());
+  EXPECT_EQ(SayToSecond(id, "hello").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(SayToSecond("0b7c1f0e-5a43-4f4e-9d55-3c1f2f0a9e11", "hello")
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(SayToSecond("not-a-call-id", "hello").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST_F(CallAgentTest, LogsCarryNoPhi) {
   std::ostringstream captured;
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);

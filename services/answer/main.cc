@@ -8,6 +8,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/service_logging.h"
 #include "libs/events/producer_identity.h"
+#include "libs/kafka/kafka_key_reader.h"
 #include "libs/serving/policy_flags.h"
 #include "libs/serving/service_flags.h"
 #include "prometheus/registry.h"
@@ -53,9 +54,17 @@ int main(int argc, char** argv) {
   frontdesk::answer::GrpcHandoffClient handoff(
       absl::GetFlag(FLAGS_handoff_prep_addr));
   const absl::Duration bound = frontdesk::serving::AppendTimeoutFromFlags();
+  // Calls this process does not hold are resumed from their events.
+  auto kafka = frontdesk::serving::KafkaSettingsFromFlags();
+  if (!kafka.ok()) {
+    std::cerr << "answer: " << kafka.status() << "\n";
+    return 2;
+  }
+  frontdesk::kafka::KafkaKeyReader history(*kafka);
   frontdesk::answer::CallAgent agent(
       *policy, log->get(), &chain, &*sealer, &rules, &handoff,
-      {.append_timeout = bound, .rpc_timeout = bound + absl::Seconds(1)});
+      {.append_timeout = bound, .rpc_timeout = bound + absl::Seconds(1)},
+      &history);
   auto registry = std::make_shared<prometheus::Registry>();
   frontdesk::answer::AnswerService service(&agent, *registry);
 

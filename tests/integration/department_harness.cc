@@ -86,15 +86,25 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
       d->dir_, d->dir_ + "/record-keeper.log");
   if (!records.ok()) return records.status();
   d->records_ = *std::move(records);
-  auto answer = ServiceProcess::Start(
-      bin + "/answer",
+  d->answer_args_ =
       with({"--policy=" + policy, "--phi_key_file=" + d->key_file_,
             "--rules_check_addr=" + d->rules_->address(),
-            "--handoff_prep_addr=" + d->handoff_->address()}),
-      d->dir_, d->dir_ + "/answer.log");
+            "--handoff_prep_addr=" + d->handoff_->address()});
+  auto answer = ServiceProcess::Start(bin + "/answer", d->answer_args_, d->dir_,
+                                      d->dir_ + "/answer.log");
   if (!answer.ok()) return answer.status();
   d->answer_ = *std::move(answer);
   return d;
+}
+
+absl::Status Department::RestartAnswerAfterKill() {
+  if (answer_ != nullptr) answer_->Kill();
+  auto answer =
+      ServiceProcess::Start(std::string(FRONTDESK_BIN_DIR) + "/answer",
+                            answer_args_, dir_, dir_ + "/answer.log");
+  if (!answer.ok()) return answer.status();
+  answer_ = *std::move(answer);
+  return absl::OkStatus();
 }
 
 Department::~Department() { (void)Stop(); }

@@ -47,6 +47,10 @@ class Department {
   const std::string& phi_key_file() const { return key_file_; }
   ServiceProcess& answer() { return *answer_; }
 
+  // Kills the answer process with SIGKILL and starts a new one with the same
+  // flags (on a new port: take a new Answer() stub afterwards).
+  absl::Status RestartAnswerAfterKill();
+
   // SIGTERM to every service; OK only when all exit with code 0.
   absl::Status Stop();
   // Every service's log, concatenated.
@@ -59,6 +63,7 @@ class Department {
   std::unique_ptr<ServiceProcess> handoff_;
   std::unique_ptr<ServiceProcess> records_;
   std::unique_ptr<ServiceProcess> answer_;
+  std::vector<std::string> answer_args_;
 };
 
 }  // namespace frontdesk::testing

@@ -108,6 +108,14 @@ absl::StatusOr<int> ServiceProcess::Terminate(absl::Duration grace) {
   return absl::DeadlineExceededError("did not exit after SIGTERM; killed");
 }
 
+void ServiceProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
 std::string ServiceProcess::address() const {
   return absl::StrCat("127.0.0.1:", grpc_port_);
 }

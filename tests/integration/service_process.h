@@ -28,6 +28,9 @@ class ServiceProcess {
   // SIGKILLs it if it did not exit in time and returns an error.
   absl::StatusOr<int> Terminate(absl::Duration grace = absl::Seconds(20));
 
+  // SIGKILL: the process gets no chance to flush or say goodbye.
+  void Kill();
+
   std::string address() const;
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }

@@ -1,0 +1,56 @@
+#include "services/answer/call_state.h"
+
+#include <algorithm>
+
+#include "frontdesk/events/v1/call_events.pb.h"
+#include "libs/events/event_envelope.h"
+
+namespace frontdesk::answer {
+
+namespace ev = ::frontdesk::events::v1;
+
+void CallStateFold::Apply(absl::string_view record_value) {
+  absl::StatusOr<events::OpenedEvent> e =
+      events::OpenEnvelopeBytes(record_value);
+  if (!e.ok()) {
+    ++state_.damaged;
+    return;
+  }
+  const ev::EventBody& b = e->body;
+  switch (b.type()) {
+    case ev::EVENT_TYPE_CALL_STARTED:
+      state_.started = true;
+      state_.tenant_id = b.tenant_id();
+      if (sealer_ != nullptr && b.has_sealed_phi()) {
+        auto phi = sealer_->Open(b.sealed_phi(), b.tenant_id(), b.call_id());
+        if (phi.ok()) state_.caller_number = phi->caller_number();
+      }
+      break;
+    case ev::EVENT_TYPE_TURN_RECEIVED: {
+      ev::TurnReceived p;
+      if (p.ParseFromString(b.payload())) {
+        state_.turns = std::max(state_.turns, p.turn_index());
+      }
+      break;
+    }
+    case ev::EVENT_TYPE_DECISION_RECORDED: {
+      ev::DecisionRecorded p;
+      if (p.ParseFromString(b.payload()) && !p.request_type().empty()) {
+        state_.request_type = p.request_type();
+      }
+      break;
+    }
+    case ev::EVENT_TYPE_REPLY_GIVEN: {
+      ev::ReplyGiven p;
+      if (p.ParseFromString(b.payload()) && p.call_over()) state_.over = true;
+      break;
+    }
+    case ev::EVENT_TYPE_CALL_ENDED:
+      state_.ended = true;
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace frontdesk::answer

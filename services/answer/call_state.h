@@ -1,0 +1,62 @@
+// CallState: what the answer service knows of a call, folded from the
+// call's own events on frontdesk.calls.v1.
+//
+// The fold is the only source of a resumed call's state: when a call id the
+// process does not hold arrives (for example after the previous answer
+// process died), the agent reads the call's events back from Kafka and
+// applies them here, in log order.
+//
+// Example:
+//   CallStateFold fold(&sealer);
+//   for (const auto& record : records) fold.Apply(record.value);
+//   if (fold.state().resumable()) { ... }
+//
+// Not thread-safe; fold on one thread.
+#ifndef FRONTDESK_SERVICES_ANSWER_CALL_STATE_H_
+#define FRONTDESK_SERVICES_ANSWER_CALL_STATE_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "libs/phi/phi_sealer.h"
+
+namespace frontdesk::answer {
+
+struct CallState {
+  std::string tenant_id;
+  bool started = false;
+  bool ended = false;
+  // The urgent script was said: normal handling has stopped.
+  bool over = false;
+  // The highest turn index on the record.
+  uint32_t turns = 0;
+  // The request type of the latest decision that named one.
+  std::string request_type;
+  // From the sealed CallStarted PHI, when the key is at hand.
+  std::string caller_number;
+  // Records that were not intact events, and were skipped.
+  int damaged = 0;
+
+  // Started, not ended: a new process may carry it on.
+  bool resumable() const { return started && !ended; }
+};
+
+class CallStateFold {
+ public:
+  // `sealer` may be null; the caller number then stays unknown.
+  explicit CallStateFold(const phi::PhiSealer* sealer) : sealer_(sealer) {}
+
+  // Applies one record value (an EventEnvelope) of the call, in log order.
+  void Apply(absl::string_view record_value);
+
+  const CallState& state() const { return state_; }
+
+ private:
+  const phi::PhiSealer* sealer_;
+  CallState state_;
+};
+
+}  // namespace frontdesk::answer
+
+#endif  // FRONTDESK_SERVICES_ANSWER_CALL_STATE_H_
