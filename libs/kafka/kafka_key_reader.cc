@@ -14,6 +14,16 @@ namespace frontdesk::kafka {
 
 absl::StatusOr<std::vector<eventlog::StoredRecord>> KafkaKeyReader::ReadKey(
     const std::string& topic, const std::string& key) {
+  return Read(topic, &key);
+}
+
+absl::StatusOr<std::vector<eventlog::StoredRecord>> KafkaKeyReader::ReadTopic(
+    const std::string& topic) {
+  return Read(topic, nullptr);
+}
+
+absl::StatusOr<std::vector<eventlog::StoredRecord>> KafkaKeyReader::Read(
+    const std::string& topic, const std::string* key) {
   absl::StatusOr<std::unique_ptr<RdKafka::Conf>> conf = internal::MakeConf(
       settings_, {},
       {{"group.id", absl::StrCat("frontdesk-reader-", NewUuid())},
@@ -99,12 +109,12 @@ absl::StatusOr<std::vector<eventlog::StoredRecord>> KafkaKeyReader::ReadKey(
           absl::StrCat("reading ", topic, ": ", what));
     }
     const int32_t part = msg->partition();
-    if (msg->key() != nullptr && *msg->key() == key) {
+    if (key == nullptr || (msg->key() != nullptr && *msg->key() == *key)) {
       eventlog::StoredRecord r;
       r.topic = topic;
       r.partition = part;
       r.offset = msg->offset();
-      r.key = key;
+      if (msg->key() != nullptr) r.key = *msg->key();
       r.value.assign(static_cast<const char*>(msg->payload()), msg->len());
       by_partition[part].push_back(std::move(r));
     }

@@ -32,7 +32,15 @@ class KafkaKeyReader : public eventlog::EventLogReader {
   absl::StatusOr<std::vector<eventlog::StoredRecord>> ReadKey(
       const std::string& topic, const std::string& key) override;
 
+  // Every record of `topic`, whatever its key, up to the high watermarks
+  // taken at the start of the call. For audits and tests.
+  absl::StatusOr<std::vector<eventlog::StoredRecord>> ReadTopic(
+      const std::string& topic);
+
  private:
+  absl::StatusOr<std::vector<eventlog::StoredRecord>> Read(
+      const std::string& topic, const std::string* key);
+
   const KafkaSettings settings_;
   const absl::Duration timeout_;
 };

@@ -1,6 +1,7 @@
 #include "services/answer/call_agent.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "frontdesk/events/v1/call_events.pb.h"
 #include "libs/common/input_limits.h"
@@ -324,6 +325,9 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(
   // 3. Act.
   av::TurnResponse response;
   response.set_decision_id(decision->decision_id());
+  response.set_rule_id(decision->rule_id());
+  response.set_lane(absl::AsciiStrToLower(
+      rv::Lane_Name(decision->lane()).substr(std::string("LANE_").size())));
   response.set_reply(say->text());
   response.add_quoted_texts(Quote(*say));
   response.set_state(av::CALL_STATE_IDENTIFY);

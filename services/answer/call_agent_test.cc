@@ -150,6 +150,8 @@ TEST_F(CallAgentTest, QuestionIsAnsweredWithApprovedTextOnTheRecord) {
   ASSERT_EQ(reply->quoted_texts_size(), 1);
   EXPECT_EQ(reply->quoted_texts(0), "office-hours@3");
   EXPECT_FALSE(reply->decision_id().empty());
+  EXPECT_EQ(reply->lane(), "ai_owned");
+  EXPECT_EQ(reply->rule_id(), "RT-GENERAL");
   EXPECT_TRUE(reply->handoff_id().empty());
   EXPECT_FALSE(reply->call_over());
   EXPECT_EQ(Timeline(id),

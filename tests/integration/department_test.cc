@@ -12,6 +12,7 @@
 #include "libs/events/event_envelope.h"
 #include "libs/kafka/kafka_key_reader.h"
 #include "tests/integration/department_harness.h"
+#include "tools/frontdesk/replay_timeline.h"
 
 namespace frontdesk::testing {
 namespace {
@@ -23,7 +24,8 @@ namespace recv1 = ::frontdesk::records::v1;
 
 constexpr char kCallerNumber[] = "+1 555 010 7788";
 constexpr char kFaqWords[] = "Hi, this is Maria Lopez, what are your hours?";
-constexpr char kUrgentWords[] = "Maria again, I have chest pain right now";
+constexpr char kUrgentWords[] =
+    "Maria again, born March 3 1980, I have chest pain right now";
 
 std::string StartCall(av::Answer::Stub& answer) {
   av::StartCallRequest r;
@@ -146,13 +148,43 @@ TEST(DepartmentTest, FaqAndChestPainCallsAreOnTheRecordInOrder) {
   EXPECT_EQ(packet.patient_told(), script.reply());
   EXPECT_EQ(packet.deadline().seconds() - packet.created_at().seconds(), 300);
 
-  // Nothing the caller said or their number is in the clear on Kafka.
-  for (const auto* log : {&*faq_log, &*urgent_log, &*packets}) {
-    for (const auto& r : *log) {
-      EXPECT_EQ(r.value.find("Maria"), std::string::npos);
-      EXPECT_EQ(r.value.find("010 7788"), std::string::npos);
+  // Nothing the caller said, their name, date of birth or number is in the
+  // clear anywhere: every record of every frontdesk topic, raw bytes.
+  std::vector<std::string> queues = {"nurse-line",
+                                     "front-desk",
+                                     "refills",
+                                     "billing",
+                                     "records",
+                                     "practice-manager",
+                                     "scheduling-exceptions"};
+  int scanned = 0;
+  for (const auto& topic :
+       kafka::FrontdeskTopics(queues, kafka::TopicSettings())) {
+    auto all = reader.ReadTopic(topic.name);
+    ASSERT_TRUE(all.ok()) << topic.name << ": " << all.status();
+    for (const auto& r : *all) {
+      ++scanned;
+      for (const char* phi : {"Maria", "Lopez", "010 7788", "March 3 1980",
+                              "chest pain right now", "what are your hours"}) {
+        ASSERT_EQ(r.value.find(phi), std::string::npos)
+            << phi << " in " << topic.name;
+        ASSERT_EQ(r.key.find(phi), std::string::npos)
+            << phi << " in a key of " << topic.name;
+      }
     }
   }
+  EXPECT_GE(scanned, 12);
+
+  // The same call, replayed with the key, shows the caller's words.
+  auto sealer = phi::PhiSealer::FromKeyFile((*dept)->phi_key_file());
+  ASSERT_TRUE(sealer.ok());
+  cli::Timeline timeline = cli::BuildTimeline(urgent, *urgent_log, &*sealer);
+  bool words_shown = false;
+  for (const auto& line : timeline.lines) {
+    words_shown = words_shown || absl::StrContains(line, kUrgentWords);
+  }
+  EXPECT_TRUE(words_shown);
+  EXPECT_TRUE(timeline.findings.empty());
 
   // record-keeper answers GetCall with the same events, byte for byte.
   auto records = (*dept)->Records();

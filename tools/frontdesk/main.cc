@@ -39,6 +39,8 @@ ABSL_FLAG(std::string, tenant,
           "call: the clinic (env FRONTDESK_TENANT)");
 ABSL_FLAG(std::string, script, "",
           "call: play the turns in this file, one per line");
+ABSL_FLAG(bool, verbose, false,
+          "call: also show each turn's lane, rule and decision id");
 ABSL_FLAG(std::string, caller_number, "",
           "call: the caller's number, if known");
 ABSL_FLAG(std::string, call, "", "replay: the call id");
@@ -63,7 +65,8 @@ namespace {
 
 constexpr char kUsage[] =
     "frontdesk: the command-line tool of the frontdesk system.\n\n"
-    "  frontdesk call [--answer ADDR] [--script FILE] [--caller_number N]\n"
+    "  frontdesk call [--answer ADDR] [--script FILE] [--caller_number N] "
+    "[--verbose]\n"
     "      Talk to the front desk. Interactive on a terminal; with --script,\n"
     "      plays the turns in FILE (one per line, '#' comments).\n"
     "  frontdesk replay --call ID [--kafka_brokers B] [--phi_key_file F]\n"
@@ -155,6 +158,10 @@ int RunCall() {
     for (const auto& q : reply.quoted_texts()) notes += " quoted=" + q;
     if (!reply.handoff_id().empty()) notes += " handoff=" + reply.handoff_id();
     if (reply.fallback()) notes += " FALLBACK (no action taken)";
+    if (absl::GetFlag(FLAGS_verbose) && !reply.decision_id().empty()) {
+      notes += " lane=" + reply.lane() + " rule=" + reply.rule_id() +
+               " decision=" + reply.decision_id();
+    }
     std::cout << "           [" << av::CallState_Name(reply.state()) << notes
               << "]\n";
     over = reply.call_over();
