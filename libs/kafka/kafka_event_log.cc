@@ -8,7 +8,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "libs/eventlog/delivery_reconciler.h"
 #include "libs/kafka/internal/rdkafka_conf.h"
+#include "libs/kafka/kafka_key_reader.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
 
@@ -72,12 +74,13 @@ class KafkaEventLog::Callbacks : public RdKafka::DeliveryReportCb,
   KafkaEventLog* owner_;
 };
 
-KafkaEventLog::KafkaEventLog(KafkaEventLogOptions options)
-    : options_(std::move(options)) {}
+KafkaEventLog::KafkaEventLog(KafkaSettings settings,
+                             KafkaEventLogOptions options)
+    : settings_(std::move(settings)), options_(std::move(options)) {}
 
 absl::StatusOr<std::unique_ptr<KafkaEventLog>> KafkaEventLog::Create(
     const KafkaSettings& settings, const KafkaEventLogOptions& options) {
-  std::unique_ptr<KafkaEventLog> log(new KafkaEventLog(options));
+  std::unique_ptr<KafkaEventLog> log(new KafkaEventLog(settings, options));
   log->callbacks_ = std::make_unique<Callbacks>(log.get());
   absl::StatusOr<std::unique_ptr<RdKafka::Conf>> conf =
       internal::MakeConf(settings,
@@ -116,10 +119,16 @@ absl::StatusOr<std::unique_ptr<KafkaEventLog>> KafkaEventLog::Create(
   log->poller_ = std::thread([raw] {
     while (!raw->stop_.load()) raw->producer_->poll(50);
   });
+  log->reconciler_ = std::thread([raw] { raw->ReconcileLoop(); });
   return log;
 }
 
 KafkaEventLog::~KafkaEventLog() {
+  {
+    absl::MutexLock lock(&reconcile_mu_);
+    reconcile_stop_ = true;
+  }
+  if (reconciler_.joinable()) reconciler_.join();
   if (producer_) {
     (void)Flush(absl::Seconds(5));
     stop_.store(true);
@@ -162,7 +171,7 @@ absl::Status KafkaEventLog::Append(
       }
       // Never handed to the producer: journal it; the caller is not told OK.
       failed_.fetch_add(1);
-      Journal(*d, "not_sent", RdKafka::err2str(code));
+      Journal(d->record, "not_sent", RdKafka::err2str(code));
       {
         absl::MutexLock lock(&batch->mu);
         --batch->outstanding;
@@ -216,7 +225,42 @@ void KafkaEventLog::OnDelivery(Delivery* d, bool ok, bool possibly_persisted,
     return;
   }
   failed_.fetch_add(1);
-  Journal(*d, possibly_persisted ? "possibly_persisted" : "failed", error);
+  Journal(d->record, possibly_persisted ? "possibly_persisted" : "failed",
+          error);
+  if (possibly_persisted) {
+    absl::MutexLock lock(&reconcile_mu_);
+    to_reconcile_.push_back(d->record);
+  }
+}
+
+void KafkaEventLog::ReconcileLoop() {
+  KafkaKeyReader reader(settings_, absl::Seconds(30));
+  while (true) {
+    eventlog::LogRecord record;
+    {
+      absl::MutexLock lock(&reconcile_mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(reconcile_mu_) {
+        return reconcile_stop_ || !to_reconcile_.empty();
+      };
+      reconcile_mu_.Await(absl::Condition(&ready));
+      if (reconcile_stop_) return;
+      record = std::move(to_reconcile_.front());
+      to_reconcile_.pop_front();
+    }
+    absl::StatusOr<eventlog::ReconcileOutcome> outcome =
+        eventlog::ReconcileRecord(record, &reader, this, absl::Seconds(10));
+    if (!outcome.ok()) {
+      Journal(record, "reconcile_failed",
+              std::string(outcome.status().message()));
+      continue;
+    }
+    reconciled_.fetch_add(1);
+    Journal(record,
+            *outcome == eventlog::ReconcileOutcome::kFoundInLog
+                ? "reconciled_in_log"
+                : "reconciled_appended_again",
+            "");
+  }
 }
 
 void KafkaEventLog::OnFatal(const std::string& error) {
@@ -224,22 +268,23 @@ void KafkaEventLog::OnFatal(const std::string& error) {
   spdlog::critical("event=kafka_fatal detail=\"{}\"", error);
 }
 
-void KafkaEventLog::Journal(const Delivery& d, const std::string& state,
+void KafkaEventLog::Journal(const eventlog::LogRecord& record,
+                            const std::string& state,
                             const std::string& error) {
   spdlog::error(
       "event=record_undelivered record_id={} topic={} key={} state={} "
       "error=\"{}\"",
-      d.record.record_id, d.record.topic, d.record.key, state, error);
+      record.record_id, record.topic, record.key, state, error);
   if (options_.journal_path.empty()) return;
   nlohmann::json line = {
-      {"record_id", d.record.record_id},
-      {"topic", d.record.topic},
-      {"key", d.record.key},
+      {"record_id", record.record_id},
+      {"topic", record.topic},
+      {"key", record.key},
       {"state", state},
       {"error", error},
       {"at",
        absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())},
-      {"value_base64", absl::Base64Escape(d.record.value)},
+      {"value_base64", absl::Base64Escape(record.value)},
   };
   absl::MutexLock lock(&journal_mu_);
   std::ofstream out(options_.journal_path, std::ios::app);
@@ -247,7 +292,7 @@ void KafkaEventLog::Journal(const Delivery& d, const std::string& state,
   out.flush();
   if (!out) {
     spdlog::critical("event=journal_write_failed record_id={}",
-                     d.record.record_id);
+                     record.record_id);
   }
 }
 
@@ -273,6 +318,7 @@ KafkaEventLogStats KafkaEventLog::stats() const {
   s.delivered_late = delivered_late_.load();
   s.failed = failed_.load();
   s.in_flight = in_flight_.load();
+  s.reconciled = reconciled_.load();
   return s;
 }
 

@@ -11,7 +11,10 @@
 //     its late delivery report is still handled: delivered (counted) or
 //     failed (written to the failure journal);
 //   - a record whose delivery failed with "possibly persisted" is journalled
-//     as such, to be reconciled against the log, never counted as lost.
+//     as such and reconciled against the log on a background thread: read
+//     back by key; if its exact bytes are not there it is appended again
+//     (eventlog/delivery_reconciler.h). The outcome is journalled too. It is
+//     never counted as lost.
 //
 // The failure journal is a JSON-lines file holding, per record, its id,
 // topic, key, state and value (base64). The value holds only sealed PHI.
@@ -27,6 +30,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <thread>
@@ -61,6 +65,8 @@ struct KafkaEventLogStats {
   int64_t delivered_late = 0;
   // Refused for good, or possibly persisted; all written to the journal.
   int64_t failed = 0;
+  // Possibly-persisted records settled by reading the log back.
+  int64_t reconciled = 0;
   int64_t in_flight = 0;
 };
 
@@ -90,9 +96,12 @@ class KafkaEventLog : public eventlog::EventLog {
   void OnFatal(const std::string& error);
 
  private:
-  KafkaEventLog(KafkaEventLogOptions options);
-  void Journal(const Delivery& d, const std::string& state,
+  KafkaEventLog(KafkaSettings settings, KafkaEventLogOptions options);
+  void Journal(const eventlog::LogRecord& r, const std::string& state,
                const std::string& error);
+  void ReconcileLoop();
+
+  const KafkaSettings settings_;
 
   class Callbacks;
   const KafkaEventLogOptions options_;
@@ -106,7 +115,12 @@ class KafkaEventLog : public eventlog::EventLog {
   std::atomic<int64_t> delivered_late_{0};
   std::atomic<int64_t> failed_{0};
   std::atomic<int64_t> in_flight_{0};
+  std::atomic<int64_t> reconciled_{0};
   absl::Mutex journal_mu_;
+  absl::Mutex reconcile_mu_;
+  std::deque<eventlog::LogRecord> to_reconcile_ ABSL_GUARDED_BY(reconcile_mu_);
+  bool reconcile_stop_ ABSL_GUARDED_BY(reconcile_mu_) = false;
+  std::thread reconciler_;
 };
 
 }  // namespace frontdesk::kafka
