@@ -1,7 +1,10 @@
 #include "libs/serving/service_flags.h"
 
+#include <iostream>
+
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
 
 ABSL_FLAG(std::string, host,
           frontdesk::serving::EnvOr("FRONTDESK_HOST", "127.0.0.1"),
@@ -72,6 +75,28 @@ std::string JournalPathFromFlags(const std::string& service_name) {
   const std::string dir = absl::GetFlag(FLAGS_journal_dir);
   if (dir.empty()) return "";
   return absl::StrCat(dir, "/", service_name, "-undelivered.jsonl");
+}
+
+int ServeUntilShutdown(const std::string& service_name,
+                       const std::vector<grpc::Service*>& services,
+                       std::shared_ptr<prometheus::Registry> registry,
+                       kafka::KafkaEventLog* log) {
+  auto runtime = ServiceRuntime::Start(ServiceOptionsFromFlags(service_name),
+                                       services, std::move(registry));
+  if (!runtime.ok()) {
+    std::cerr << service_name << ": " << runtime.status() << "\n";
+    return 1;
+  }
+  (*runtime)->WaitForShutdownSignal();
+  if (log != nullptr) {
+    absl::Status flushed = log->Flush(absl::Seconds(10));
+    if (!flushed.ok()) {
+      spdlog::error("event=flush_incomplete detail=\"{}\"",
+                    std::string(flushed.message()));
+    }
+  }
+  spdlog::info("event=stopped");
+  return 0;
 }
 
 absl::StatusOr<std::unique_ptr<kafka::KafkaEventLog>> StartEventLogFromFlags(

@@ -43,6 +43,14 @@ absl::Duration AppendTimeoutFromFlags();
 // "<journal_dir>/<service>-undelivered.jsonl", or "" when no journal_dir.
 std::string JournalPathFromFlags(const std::string& service_name);
 
+// Serves `services` (see ServiceRuntime) until SIGTERM or SIGINT, drains,
+// then flushes `log` (may be null). Returns the process exit code: 1 when
+// the server could not start, else 0.
+int ServeUntilShutdown(const std::string& service_name,
+                       const std::vector<grpc::Service*>& services,
+                       std::shared_ptr<prometheus::Registry> registry,
+                       kafka::KafkaEventLog* log);
+
 // The Kafka start of every service: creates the frontdesk topics (with one
 // handoff topic per queue in `queues`) and the audit-grade producer for
 // `service_name`, warmed up for `warm_topics`. The status names what failed.

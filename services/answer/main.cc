@@ -14,7 +14,6 @@
 #include "prometheus/registry.h"
 #include "services/answer/answer_service.h"
 #include "services/answer/grpc_dependencies.h"
-#include "spdlog/spdlog.h"
 
 ABSL_FLAG(std::string, rules_check_addr,
           frontdesk::serving::EnvOr("FRONTDESK_RULES_CHECK_ADDR",
@@ -68,17 +67,6 @@ int main(int argc, char** argv) {
   auto registry = std::make_shared<prometheus::Registry>();
   frontdesk::answer::AnswerService service(&agent, *registry);
 
-  auto runtime = frontdesk::serving::ServiceRuntime::Start(
-      frontdesk::serving::ServiceOptionsFromFlags("answer"), {&service},
-      registry);
-  if (!runtime.ok()) {
-    std::cerr << "answer: " << runtime.status() << "\n";
-    return 1;
-  }
-  (*runtime)->WaitForShutdownSignal();
-  absl::Status flushed = (*log)->Flush(absl::Seconds(10));
-  if (!flushed.ok())
-    spdlog::error("event=flush_incomplete detail=\"{}\"", flushed.message());
-  spdlog::info("event=stopped");
-  return 0;
+  return frontdesk::serving::ServeUntilShutdown("answer", {&service}, registry,
+                                                log->get());
 }

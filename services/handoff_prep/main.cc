@@ -11,7 +11,6 @@
 #include "libs/serving/service_flags.h"
 #include "prometheus/registry.h"
 #include "services/handoff_prep/handoff_prep_service.h"
-#include "spdlog/spdlog.h"
 
 int main(int argc, char** argv) {
   frontdesk::serving::BlockShutdownSignals();
@@ -49,17 +48,6 @@ int main(int argc, char** argv) {
   auto registry = std::make_shared<prometheus::Registry>();
   frontdesk::handoff_prep::HandoffPrepService service(&preparer, *registry);
 
-  auto runtime = frontdesk::serving::ServiceRuntime::Start(
-      frontdesk::serving::ServiceOptionsFromFlags("handoff-prep"), {&service},
-      registry);
-  if (!runtime.ok()) {
-    std::cerr << "handoff-prep: " << runtime.status() << "\n";
-    return 1;
-  }
-  (*runtime)->WaitForShutdownSignal();
-  absl::Status flushed = (*log)->Flush(absl::Seconds(10));
-  if (!flushed.ok())
-    spdlog::error("event=flush_incomplete detail=\"{}\"", flushed.message());
-  spdlog::info("event=stopped");
-  return 0;
+  return frontdesk::serving::ServeUntilShutdown("handoff-prep", {&service},
+                                                registry, log->get());
 }

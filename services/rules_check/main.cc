@@ -72,18 +72,8 @@ int main(int argc, char** argv) {
   }
   watcher.Start(absl::Milliseconds(absl::GetFlag(FLAGS_policy_poll_ms)));
 
-  auto runtime = frontdesk::serving::ServiceRuntime::Start(
-      frontdesk::serving::ServiceOptionsFromFlags("rules-check"), {&service},
-      registry);
-  if (!runtime.ok()) {
-    std::cerr << "rules-check: " << runtime.status() << "\n";
-    return 1;
-  }
-  (*runtime)->WaitForShutdownSignal();
+  const int code = frontdesk::serving::ServeUntilShutdown(
+      "rules-check", {&service}, registry, log->get());
   watcher.Stop();
-  absl::Status flushed = (*log)->Flush(absl::Seconds(10));
-  if (!flushed.ok())
-    spdlog::error("event=flush_incomplete detail=\"{}\"", flushed.message());
-  spdlog::info("event=stopped");
-  return 0;
+  return code;
 }

@@ -16,47 +16,39 @@ RulesCheckService::RulesCheckService(RulesChecker* checker,
                            "decision could not be recorded")
                      .Register(registry)) {}
 
-grpc::Status RulesCheckService::Evaluate(grpc::ServerContext* /*context*/,
-                                         const rv::EvaluateRequest* request,
-                                         rv::EvaluateResponse* response) {
-  absl::StatusOr<rv::Decision> d = checker_->Evaluate(*request);
+grpc::Status RulesCheckService::Finish(const char* what,
+                                       const std::string& call_id,
+                                       absl::StatusOr<rv::Decision> d,
+                                       rv::Decision* out) {
   if (!d.ok()) {
     decisions_.Add({{"lane", "failed"}}).Increment();
     // Status messages carry field names and codes, never caller words.
-    spdlog::warn("event=evaluate_failed call_id={} code={} detail=\"{}\"",
-                 request->call_id(),
-                 absl::StatusCodeToString(d.status().code()),
+    spdlog::warn("event={}_failed call_id={} code={} detail=\"{}\"", what,
+                 call_id, absl::StatusCodeToString(d.status().code()),
                  d.status().message());
     return grpc::Status(static_cast<grpc::StatusCode>(d.status().code()),
                         std::string(d.status().message()));
   }
   decisions_.Add({{"lane", rv::Lane_Name(d->lane())}}).Increment();
-  spdlog::info("event=decision call_id={} decision_id={} lane={} rule={}",
-               request->call_id(), d->decision_id(), rv::Lane_Name(d->lane()),
-               d->rule_id());
-  *response->mutable_decision() = *std::move(d);
+  spdlog::info("event={} call_id={} decision_id={} lane={} rule={} allowed={}",
+               what, call_id, d->decision_id(), rv::Lane_Name(d->lane()),
+               d->rule_id(), d->allowed());
+  *out = *std::move(d);
   return grpc::Status::OK;
+}
+
+grpc::Status RulesCheckService::Evaluate(grpc::ServerContext* /*context*/,
+                                         const rv::EvaluateRequest* request,
+                                         rv::EvaluateResponse* response) {
+  return Finish("evaluate", request->call_id(), checker_->Evaluate(*request),
+                response->mutable_decision());
 }
 
 grpc::Status RulesCheckService::Authorize(grpc::ServerContext* /*context*/,
                                           const rv::AuthorizeRequest* request,
                                           rv::AuthorizeResponse* response) {
-  absl::StatusOr<rv::Decision> d = checker_->Authorize(*request);
-  if (!d.ok()) {
-    decisions_.Add({{"lane", "failed"}}).Increment();
-    spdlog::warn("event=authorize_failed call_id={} code={} detail=\"{}\"",
-                 request->call_id(),
-                 absl::StatusCodeToString(d.status().code()),
-                 d.status().message());
-    return grpc::Status(static_cast<grpc::StatusCode>(d.status().code()),
-                        std::string(d.status().message()));
-  }
-  decisions_.Add({{"lane", rv::Lane_Name(d->lane())}}).Increment();
-  spdlog::info(
-      "event=authorization call_id={} decision_id={} allowed={} rule={}",
-      request->call_id(), d->decision_id(), d->allowed(), d->rule_id());
-  *response->mutable_decision() = *std::move(d);
-  return grpc::Status::OK;
+  return Finish("authorize", request->call_id(), checker_->Authorize(*request),
+                response->mutable_decision());
 }
 
 }  // namespace frontdesk::rules_check

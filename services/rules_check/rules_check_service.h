@@ -26,6 +26,11 @@ class RulesCheckService final
       frontdesk::rules::v1::AuthorizeResponse* response) override;
 
  private:
+  // Counts, logs (ids and codes only) and maps a decision or its error.
+  grpc::Status Finish(const char* what, const std::string& call_id,
+                      absl::StatusOr<frontdesk::rules::v1::Decision> d,
+                      frontdesk::rules::v1::Decision* out);
+
   RulesChecker* checker_;
   prometheus::Family<prometheus::Counter>& decisions_;
 };
