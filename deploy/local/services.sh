@@ -10,8 +10,9 @@
 #   record-keeper  gRPC 7104 [RECORD_KEEPER_PORT]  metrics 9104
 #
 # Everything lives under the run folder ($FRONTDESK_RUN_DIR, default
-# <repo>/run): logs/, pids/, keys/phi.key (the local PHI sealing key, made on
-# first start) and journal/ (records Kafka never acknowledged).
+# <repo>/run): logs/, pids/, keys/keyring (the local PHI keyring, mode 600,
+# given a random key for the policy's tenant when it has none; see
+# libs/phi/README.md) and journal/ (records Kafka never acknowledged).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -55,17 +56,39 @@ start_one() {
   log "$name did not become ready within 30s"; return 1
 }
 
+# The policy's clinic.tenant_id (for the sample clinic,
+# sunrise-family-medicine). A plain sed, not a YAML parser: it expects the
+# key indented under clinic:, as in examples/clinic/policy.yaml.
+policy_tenant() {
+  sed -n -E '/^[[:space:]]+tenant_id:/{s/^[[:space:]]+tenant_id:[[:space:]]*"?([a-z0-9-]+)"?[[:space:]]*(#.*)?$/\1/p;q;}' "$policy"
+}
+
+# Gives the development keyring a random key for tenant $1 unless it already
+# holds one. The last line of a tenant is its active key.
+ensure_tenant_key() {
+  local tenant="$1" keyring="$run/keys/keyring"
+  if [[ -f "$keyring" ]] && grep -q "^[[:space:]]*$tenant[[:space:]]" "$keyring"; then
+    return 0
+  fi
+  (
+    umask 077
+    [[ -f "$keyring" ]] || echo "# frontdesk development PHI keyring: <tenant_id> <64 hex key>; last line of a tenant is active" >"$keyring"
+    echo "$tenant $(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >>"$keyring"
+  )
+  chmod 600 "$keyring"
+  log "added a local PHI key for tenant $tenant to $keyring"
+}
+
 start() {
   mkdir -p "$run/logs" "$run/pids" "$run/keys" "$run/journal"
-  if [[ ! -s "$run/keys/phi.key" ]]; then
-    (umask 077; od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$run/keys/phi.key")
-    log "made a local PHI sealing key at $run/keys/phi.key"
-  fi
-  local key="$run/keys/phi.key"
+  local tenant; tenant="$(policy_tenant || true)"
+  if [[ -z "$tenant" ]]; then log "no clinic.tenant_id found in $policy"; return 1; fi
+  ensure_tenant_key "$tenant"
+  local keyring="$run/keys/keyring"
   start_one rules-check "$rules_port" 9102 --policy="$policy"
-  start_one handoff-prep "$handoff_port" 9103 --policy="$policy" --phi_key_file="$key"
+  start_one handoff-prep "$handoff_port" 9103 --policy="$policy" --keyring_file="$keyring"
   start_one record-keeper "$records_port" 9104
-  start_one answer "$answer_port" 9101 --policy="$policy" --phi_key_file="$key" \
+  start_one answer "$answer_port" 9101 --policy="$policy" --keyring_file="$keyring" \
     --rules_check_addr="127.0.0.1:$rules_port" --handoff_prep_addr="127.0.0.1:$handoff_port"
 }
 
@@ -93,5 +116,5 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,17p' "$0" >&2; exit 2 ;;
 esac

@@ -1,16 +1,19 @@
 #include "libs/serving/policy_flags.h"
 
 #include "absl/flags/flag.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "libs/phi/phi_keyring.h"
 #include "libs/serving/service_runtime.h"
 
 ABSL_FLAG(std::string, policy,
           frontdesk::serving::EnvOr("FRONTDESK_POLICY",
                                     "examples/clinic/policy.yaml"),
           "The clinic's policy file (env FRONTDESK_POLICY)");
-ABSL_FLAG(std::string, phi_key_file,
-          frontdesk::serving::EnvOr("FRONTDESK_PHI_KEY_FILE", ""),
-          "File with the 32-byte PHI sealing key in hex (env "
-          "FRONTDESK_PHI_KEY_FILE)");
+ABSL_FLAG(std::string, keyring_file,
+          frontdesk::serving::EnvOr("FRONTDESK_KEYRING_FILE", ""),
+          "The PHI keyring: lines \"<tenant_id> <64 hex key>\", the last line "
+          "of a tenant is its active key (env FRONTDESK_KEYRING_FILE)");
 
 namespace frontdesk::serving {
 
@@ -22,8 +25,28 @@ LoadPolicyFromFlags() {
   return std::make_shared<const policy::ClinicPolicy>(*std::move(p));
 }
 
-absl::StatusOr<phi::PhiSealer> LoadSealerFromFlags() {
-  return phi::PhiSealer::FromKeyFile(absl::GetFlag(FLAGS_phi_key_file));
+absl::StatusOr<phi::PhiSealer> LoadSealerFromFlags(
+    absl::string_view tenant_id) {
+  const std::string path = absl::GetFlag(FLAGS_keyring_file);
+  if (path.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--keyring_file: required, with a PHI key for tenant \"",
+                     tenant_id, "\""));
+  }
+  absl::StatusOr<phi::PhiKeyring> keyring =
+      phi::PhiKeyring::FromLocalFile(path);
+  if (!keyring.ok()) {
+    return absl::Status(
+        keyring.status().code(),
+        absl::StrCat("--keyring_file: ", keyring.status().message()));
+  }
+  absl::StatusOr<phi::PhiSealer> sealer = keyring->SealerFor(tenant_id);
+  if (!sealer.ok()) {
+    return absl::Status(
+        sealer.status().code(),
+        absl::StrCat("--keyring_file ", path, ": ", sealer.status().message()));
+  }
+  return sealer;
 }
 
 }  // namespace frontdesk::serving

@@ -1,4 +1,4 @@
-// The --policy and --phi_key_file flags of the services that hold a clinic
+// The --policy and --keyring_file flags of the services that hold a clinic
 // policy (answer, rules-check, handoff-prep), and their loading. A service
 // refuses to start when either does not load.
 #ifndef FRONTDESK_LIBS_SERVING_POLICY_FLAGS_H_
@@ -9,11 +9,12 @@
 
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "libs/phi/phi_sealer.h"
 #include "libs/policy/clinic_policy.h"
 
 ABSL_DECLARE_FLAG(std::string, policy);
-ABSL_DECLARE_FLAG(std::string, phi_key_file);
+ABSL_DECLARE_FLAG(std::string, keyring_file);
 
 namespace frontdesk::serving {
 
@@ -21,8 +22,11 @@ namespace frontdesk::serving {
 absl::StatusOr<std::shared_ptr<const policy::ClinicPolicy>>
 LoadPolicyFromFlags();
 
-// The sealer whose key --phi_key_file names.
-absl::StatusOr<phi::PhiSealer> LoadSealerFromFlags();
+// A sealer with the active key of `tenant_id` (the policy's tenant) from the
+// keyring that --keyring_file names (libs/phi/local_keyring_file.h). Fails,
+// naming the flag, when the flag is empty, the keyring does not load, or it
+// holds no key for the tenant.
+absl::StatusOr<phi::PhiSealer> LoadSealerFromFlags(absl::string_view tenant_id);
 
 }  // namespace frontdesk::serving
 

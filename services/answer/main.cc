@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
     std::cerr << "answer: refusing to start: " << policy.status() << "\n";
     return 2;
   }
-  auto sealer = frontdesk::serving::LoadSealerFromFlags();
+  auto sealer = frontdesk::serving::LoadSealerFromFlags((*policy)->tenant_id());
   if (!sealer.ok()) {
     std::cerr << "answer: refusing to start: " << sealer.status() << "\n";
     return 2;

@@ -2,12 +2,14 @@
 
 #include <grpcpp/grpcpp.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <fstream>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/uuid.h"
@@ -43,15 +45,21 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
   char tmpl[] = "/tmp/frontdesk-it-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");
   d->dir_ = tmpl;
-  d->key_file_ = d->dir_ + "/phi.key";
+  d->keyring_file_ = d->dir_ + "/keyring";
   {
-    std::ofstream key(d->key_file_);
-    std::string hex = NewUuid() + NewUuid();
-    std::string clean;
-    for (char c : hex) {
-      if (c != '-') clean.push_back(c);
+    std::string key(32, '\0');
+    std::ifstream random("/dev/urandom", std::ios::binary);
+    if (!random.read(key.data(), static_cast<std::streamsize>(key.size()))) {
+      return absl::InternalError("reading /dev/urandom failed");
     }
-    key << clean.substr(0, 64) << "\n";
+    std::ofstream keyring(d->keyring_file_);
+    keyring << kTenant << " " << absl::BytesToHexString(key) << "\n";
+    if (!keyring.flush()) {
+      return absl::InternalError("writing the test keyring failed");
+    }
+  }
+  if (chmod(d->keyring_file_.c_str(), 0600) != 0) {
+    return absl::InternalError("chmod of the test keyring failed");
   }
   const std::string bin = FRONTDESK_BIN_DIR;
   const std::string policy =
@@ -76,8 +84,8 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
   d->rules_ = *std::move(rules);
   auto handoff = ServiceProcess::Start(
       bin + "/handoff-prep",
-      with({"--policy=" + policy, "--phi_key_file=" + d->key_file_}), d->dir_,
-      d->dir_ + "/handoff-prep.log");
+      with({"--policy=" + policy, "--keyring_file=" + d->keyring_file_}),
+      d->dir_, d->dir_ + "/handoff-prep.log");
   if (!handoff.ok()) return handoff.status();
   d->handoff_ = *std::move(handoff);
   auto records = ServiceProcess::Start(
@@ -87,7 +95,7 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
   if (!records.ok()) return records.status();
   d->records_ = *std::move(records);
   d->answer_args_ =
-      with({"--policy=" + policy, "--phi_key_file=" + d->key_file_,
+      with({"--policy=" + policy, "--keyring_file=" + d->keyring_file_,
             "--rules_check_addr=" + d->rules_->address(),
             "--handoff_prep_addr=" + d->handoff_->address()});
   auto answer = ServiceProcess::Start(bin + "/answer", d->answer_args_, d->dir_,

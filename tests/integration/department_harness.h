@@ -1,9 +1,10 @@
 // Department: the four real services, started as processes against the real
 // broker, for one integration test suite.
 //
-// Each department gets its own folder under /tmp with a fresh PHI key, the
-// services' logs, ready files and journals, and its own record-keeper
-// consumer group, so suites never share state except the broker.
+// Each department gets its own folder under /tmp with a fresh PHI keyring
+// (one random key for kTenant, mode 600), the services' logs, ready files and
+// journals, and its own record-keeper consumer group, so suites never share
+// state except the broker.
 #ifndef FRONTDESK_TESTS_INTEGRATION_DEPARTMENT_HARNESS_H_
 #define FRONTDESK_TESTS_INTEGRATION_DEPARTMENT_HARNESS_H_
 
@@ -44,7 +45,8 @@ class Department {
 
   kafka::KafkaSettings kafka() const;
   const std::string& dir() const { return dir_; }
-  const std::string& phi_key_file() const { return key_file_; }
+  // The keyring the services seal with (libs/phi/local_keyring_file.h).
+  const std::string& keyring_file() const { return keyring_file_; }
   ServiceProcess& answer() { return *answer_; }
 
   // Kills the answer process with SIGKILL and starts a new one with the same
@@ -58,7 +60,7 @@ class Department {
 
  private:
   std::string dir_;
-  std::string key_file_;
+  std::string keyring_file_;
   std::unique_ptr<ServiceProcess> rules_;
   std::unique_ptr<ServiceProcess> handoff_;
   std::unique_ptr<ServiceProcess> records_;

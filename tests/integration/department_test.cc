@@ -176,8 +176,10 @@ TEST(DepartmentTest, FaqAndChestPainCallsAreOnTheRecordInOrder) {
   EXPECT_GE(scanned, 12);
 
   // The same call, replayed with the key, shows the caller's words.
-  auto sealer = phi::PhiSealer::FromKeyFile((*dept)->phi_key_file());
-  ASSERT_TRUE(sealer.ok());
+  auto keyring = phi::PhiKeyring::FromLocalFile((*dept)->keyring_file());
+  ASSERT_TRUE(keyring.ok()) << keyring.status();
+  auto sealer = keyring->SealerFor(kTenant);
+  ASSERT_TRUE(sealer.ok()) << sealer.status();
   cli::Timeline timeline = cli::BuildTimeline(urgent, *urgent_log, &*sealer);
   bool words_shown = false;
   for (const auto& line : timeline.lines) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -50,8 +51,9 @@ ABSL_FLAG(std::string, kafka_brokers,
 ABSL_FLAG(std::string, kafka_properties,
           EnvOr("FRONTDESK_KAFKA_PROPERTIES", ""),
           "replay: extra librdkafka properties k=v,k=v");
-ABSL_FLAG(std::string, phi_key_file, "",
-          "replay: open sealed PHI with this key file (shows caller words)");
+ABSL_FLAG(std::string, keyring_file, "",
+          "replay: open sealed PHI with the tenant keys in this keyring file "
+          "(shows caller words)");
 ABSL_FLAG(std::string, policy,
           EnvOr("FRONTDESK_POLICY", "examples/clinic/policy.yaml"),
           "classify: the clinic policy file (env FRONTDESK_POLICY)");
@@ -69,9 +71,11 @@ constexpr char kUsage[] =
     "[--verbose]\n"
     "      Talk to the front desk. Interactive on a terminal; with --script,\n"
     "      plays the turns in FILE (one per line, '#' comments).\n"
-    "  frontdesk replay --call ID [--kafka_brokers B] [--phi_key_file F]\n"
+    "  frontdesk replay --call ID [--kafka_brokers B] [--keyring_file F]\n"
     "      Print a call's timeline read straight from Kafka, and verify its\n"
-    "      hash chains. Exit 0 when intact, 3 when damage was found.\n"
+    "      hash chains. Exit 0 when intact, 3 when damage was found. With\n"
+    "      --keyring_file, also opens the sealed PHI with each event's\n"
+    "      tenant key.\n"
     "  frontdesk policy check FILE\n"
     "      Check a clinic policy. Exit 0 with a summary, or 1 with every "
     "error\n"
@@ -193,15 +197,15 @@ int RunReplay() {
     std::cerr << "frontdesk replay: " << settings.status().message() << "\n";
     return 2;
   }
-  std::optional<frontdesk::phi::PhiSealer> sealer;
-  if (!absl::GetFlag(FLAGS_phi_key_file).empty()) {
-    auto s = frontdesk::phi::PhiSealer::FromKeyFile(
-        absl::GetFlag(FLAGS_phi_key_file));
-    if (!s.ok()) {
-      std::cerr << "frontdesk replay: " << s.status().message() << "\n";
+  std::optional<frontdesk::phi::PhiKeyring> keyring;
+  if (!absl::GetFlag(FLAGS_keyring_file).empty()) {
+    auto k = frontdesk::phi::PhiKeyring::FromLocalFile(
+        absl::GetFlag(FLAGS_keyring_file));
+    if (!k.ok()) {
+      std::cerr << "frontdesk replay: " << k.status().message() << "\n";
       return 2;
     }
-    sealer = *std::move(s);
+    keyring.emplace(*std::move(k));
   }
   frontdesk::kafka::KafkaKeyReader reader(*settings);
   auto records = reader.ReadKey(frontdesk::kafka::kCallsTopic, call_id);
@@ -214,8 +218,10 @@ int RunReplay() {
               << frontdesk::kafka::kCallsTopic << "\n";
     return 1;
   }
-  frontdesk::cli::Timeline t = frontdesk::cli::BuildTimeline(
-      call_id, *records, sealer.has_value() ? &*sealer : nullptr);
+  frontdesk::cli::Timeline t =
+      keyring.has_value()
+          ? frontdesk::cli::BuildTimeline(call_id, *records, *keyring)
+          : frontdesk::cli::BuildTimeline(call_id, *records, nullptr);
   std::cout << "call " << call_id << " from " << frontdesk::kafka::kCallsTopic
             << "\n";
   for (const std::string& line : t.lines) std::cout << line << "\n";

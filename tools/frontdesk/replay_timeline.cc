@@ -1,14 +1,25 @@
 #include "tools/frontdesk/replay_timeline.h"
 
+#include <functional>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 
 namespace frontdesk::cli {
 
-Timeline BuildTimeline(const std::string& call_id,
-                       const std::vector<eventlog::StoredRecord>& records,
-                       const phi::PhiSealer* sealer) {
+namespace {
+
+namespace ev = ::frontdesk::events::v1;
+
+// Opens an event's sealed PHI; empty: PHI stays sealed.
+using PhiOpener = std::function<absl::StatusOr<ev::PhiFields>(
+    const ev::SealedPhi&, absl::string_view tenant_id,
+    absl::string_view call_id)>;
+
+Timeline Build(const std::string& call_id,
+               const std::vector<eventlog::StoredRecord>& records,
+               const PhiOpener& open) {
   Timeline t;
   events::ChainVerifier verifier(call_id);
   for (const eventlog::StoredRecord& r : records) {
@@ -29,11 +40,11 @@ Timeline BuildTimeline(const std::string& call_id,
         b.producer().service(), b.sequence(), events::EventTypeName(b.type()),
         events::SummarizePayload(b)));
     if (b.has_sealed_phi()) {
-      if (sealer == nullptr) {
+      if (!open) {
         t.lines.push_back(absl::StrCat("      (PHI sealed under key ",
                                        b.sealed_phi().key_id(), ")"));
       } else {
-        auto phi = sealer->Open(b.sealed_phi(), b.tenant_id(), b.call_id());
+        auto phi = open(b.sealed_phi(), b.tenant_id(), b.call_id());
         if (!phi.ok()) {
           t.lines.push_back(absl::StrCat(
               "      (PHI not opened: ", phi.status().message(), ")"));
@@ -54,6 +65,29 @@ Timeline BuildTimeline(const std::string& call_id,
   t.events = verifier.intact_events();
   t.producers = verifier.producers();
   return t;
+}
+
+}  // namespace
+
+Timeline BuildTimeline(const std::string& call_id,
+                       const std::vector<eventlog::StoredRecord>& records,
+                       const phi::PhiSealer* sealer) {
+  if (sealer == nullptr) return Build(call_id, records, nullptr);
+  return Build(call_id, records,
+               [sealer](const ev::SealedPhi& s, absl::string_view tenant_id,
+                        absl::string_view id) {
+                 return sealer->Open(s, tenant_id, id);
+               });
+}
+
+Timeline BuildTimeline(const std::string& call_id,
+                       const std::vector<eventlog::StoredRecord>& records,
+                       const phi::PhiKeyring& keyring) {
+  return Build(call_id, records,
+               [&keyring](const ev::SealedPhi& s, absl::string_view tenant_id,
+                          absl::string_view id) {
+                 return keyring.Open(s, tenant_id, id);
+               });
 }
 
 }  // namespace frontdesk::cli

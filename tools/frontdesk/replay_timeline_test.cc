@@ -3,6 +3,7 @@
 #include "frontdesk/events/v1/call_events.pb.h"
 #include "gtest/gtest.h"
 #include "libs/events/event_chain.h"
+#include "libs/phi/in_memory_tenant_keys.h"
 
 namespace frontdesk::cli {
 namespace {
@@ -65,6 +66,27 @@ TEST_F(ReplayTimelineTest, PrintsEventsAndKeepsPhiSealedWithoutKey) {
   Timeline opened = BuildTimeline("c", records_, &sealer_);
   ASSERT_EQ(opened.lines.size(), 2u);
   EXPECT_EQ(opened.lines[1], "      words: \"I have chest pain\"");
+}
+
+TEST_F(ReplayTimelineTest, KeyringOpensPhiWithTheEventTenantsKey) {
+  Add(ev::EVENT_TYPE_TURN_RECEIVED, "", "I need a refill");
+
+  auto keys = std::make_unique<phi::InMemoryTenantKeys>();
+  ASSERT_TRUE(keys->AddKey("t", std::string(32, 'k')).ok());
+  phi::PhiKeyring keyring(std::move(keys));
+  Timeline opened = BuildTimeline("c", records_, keyring);
+  ASSERT_EQ(opened.lines.size(), 2u);
+  EXPECT_EQ(opened.lines[1], "      words: \"I need a refill\"");
+
+  // The same key held for another tenant does not open tenant t's PHI.
+  auto other = std::make_unique<phi::InMemoryTenantKeys>();
+  ASSERT_TRUE(other->AddKey("u", std::string(32, 'k')).ok());
+  phi::PhiKeyring wrong(std::move(other));
+  Timeline sealed = BuildTimeline("c", records_, wrong);
+  ASSERT_EQ(sealed.lines.size(), 2u);
+  EXPECT_EQ(sealed.lines[1],
+            "      (PHI not opened: tenant \"t\" holds no PHI key with id \"" +
+                sealer_.key_id() + "\")");
 }
 
 TEST_F(ReplayTimelineTest, ReportsDamageAtItsPosition) {
