@@ -22,6 +22,9 @@ inline constexpr int kMaxAsrAlternatives = 10;
 // The longest id (tenant, call, decision) accepted, in bytes.
 inline constexpr size_t kMaxIdBytes = 128;
 
+// Intake values one handoff may carry.
+inline constexpr int kMaxIntakeValues = 16;
+
 // Number of Unicode characters in UTF-8 `s` (continuation bytes not counted).
 inline size_t Utf8Length(absl::string_view s) {
   size_t n = 0;

@@ -1,5 +1,6 @@
 #include "libs/policy/clinic_policy.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -67,6 +68,59 @@ const pv::ApprovedText& ClinicPolicy::Script(const std::string& text_id) const {
   return *FindText(text_id);
 }
 
+const pv::FieldWording* ClinicPolicy::FindFieldWording(
+    pv::IntakeField field) const {
+  for (const auto& w : proto_.intake().fields()) {
+    if (w.field() == field) return &w;
+  }
+  return nullptr;
+}
+
+std::vector<pv::IntakeField> ClinicPolicy::IntakeOrder(
+    absl::string_view request_type) const {
+  std::vector<pv::IntakeField> order;
+  const pv::PhiScope* scope = FindPhiScope(request_type);
+  if (scope == nullptr) return order;
+  for (int f : scope->collect()) {
+    if (f == pv::INTAKE_FIELD_CONSENT)
+      order.push_back(pv::INTAKE_FIELD_CONSENT);
+  }
+  for (int f : scope->collect()) {
+    const auto field = static_cast<pv::IntakeField>(f);
+    if (field == pv::INTAKE_FIELD_CONSENT) continue;
+    bool seen = false;
+    for (auto o : order) seen = seen || o == field;
+    if (!seen) order.push_back(field);
+  }
+  return order;
+}
+
+bool ClinicPolicy::Stores(absl::string_view request_type,
+                          pv::IntakeField field) const {
+  const pv::PhiScope* scope = FindPhiScope(request_type);
+  if (scope == nullptr) return false;
+  for (int f : scope->store()) {
+    if (f == field) return true;
+  }
+  return false;
+}
+
+std::string IntakeFieldName(pv::IntakeField field) {
+  if (field == pv::INTAKE_FIELD_UNSPECIFIED) return "";
+  return internal::YamlProtoReader::EnumValueName(
+      pv::IntakeField_descriptor()->FindValueByNumber(field));
+}
+
+pv::IntakeField IntakeFieldFromName(absl::string_view name) {
+  const auto* e = pv::IntakeField_descriptor();
+  for (int i = 1; i < e->value_count(); ++i) {
+    if (internal::YamlProtoReader::EnumValueName(e->value(i)) == name) {
+      return static_cast<pv::IntakeField>(e->value(i)->number());
+    }
+  }
+  return pv::INTAKE_FIELD_UNSPECIFIED;
+}
+
 std::vector<std::string> ClinicPolicy::QueueIds() const {
   std::vector<std::string> ids;
   for (const auto& q : proto_.queues()) ids.push_back(q.id());
@@ -101,6 +155,7 @@ class Checker {
     for (int i = 0; i < p_.request_types_size(); ++i) CheckRequestType(i);
     CheckScripts();
     for (int i = 0; i < p_.phi_scopes_size(); ++i) CheckPhiScope(i);
+    CheckIntake();
     std::set<std::string> subs;
     for (int i = 0; i < p_.subprocessors_size(); ++i) {
       const auto& s = p_.subprocessors(i);
@@ -281,6 +336,7 @@ class Checker {
       Error(path + ".triggers", "needs at least one phrase");
     Phrases(c.triggers(), path + ".triggers", absl::StrCat("category ", c.id()),
             &trigger_owner_);
+    if (!c.say().empty()) RefText(c.say(), path + ".say");
   }
 
   void CheckAiAssisted(int i) {
@@ -307,6 +363,16 @@ class Checker {
     RefQueue(r.queue(), path + ".queue", r.lane() != pv::LANE_AI_OWNED);
     Phrases(r.phrasings(), path + ".phrasings",
             absl::StrCat("request type ", r.id()), &phrasing_owner_);
+    if (!r.next_steps().empty()) RefText(r.next_steps(), path + ".next_steps");
+    if (r.closes_call()) {
+      if (r.lane() != pv::LANE_AI_OWNED) {
+        Error(path + ".lane", "a type that closes the call must be ai_owned");
+      }
+      if (r.phrasings().empty()) {
+        Error(path + ".phrasings",
+              "a type that closes the call needs phrasings");
+      }
+    }
   }
 
   void CheckScripts() {
@@ -318,6 +384,65 @@ class Checker {
     RefText(s.callback(), "scripts.callback");
     RefText(s.goodbye(), "scripts.goodbye");
     if (!s.consent().empty()) RefText(s.consent(), "scripts.consent");
+    RefText(s.post_escalation(), "scripts.post_escalation");
+    RefText(s.anything_else(), "scripts.anything_else");
+    if (!p_.phi_scopes().empty()) {
+      RefText(s.read_back_date_of_birth(), "scripts.read_back_date_of_birth");
+      RefText(s.consent_declined(), "scripts.consent_declined");
+      RefText(s.intake_gave_up(), "scripts.intake_gave_up");
+    }
+    const auto* rb = FindText(s.read_back_date_of_birth());
+    if (rb != nullptr &&
+        rb->text().find(kDateOfBirthPlaceholder) == std::string::npos) {
+      Error("scripts.read_back_date_of_birth",
+            absl::StrCat("the text \"", rb->id(), "\" must contain ",
+                         kDateOfBirthPlaceholder));
+    }
+  }
+
+  const pv::ApprovedText* FindText(const std::string& id) const {
+    for (const auto& t : p_.approved_texts()) {
+      if (t.id() == id) return &t;
+    }
+    return nullptr;
+  }
+
+  void CheckIntake() {
+    const auto& in = p_.intake();
+    if (in.max_attempts() > 10) {
+      Error("intake.max_attempts", "at most 10");
+    }
+    std::set<int> worded;
+    for (int i = 0; i < in.fields_size(); ++i) {
+      const auto& w = in.fields(i);
+      const std::string path = absl::StrCat("intake.fields[", i, "]");
+      if (w.field() == pv::INTAKE_FIELD_UNSPECIFIED) {
+        Error(path + ".field", "required: an intake field name");
+      } else if (!worded.insert(w.field()).second) {
+        Error(path + ".field", "this field already has wording");
+      }
+      RefText(w.ask(), path + ".ask");
+      RefText(w.reask(), path + ".reask");
+    }
+    for (int i = 0; i < p_.phi_scopes_size(); ++i) {
+      const auto& s = p_.phi_scopes(i);
+      for (int j = 0; j < s.collect_size(); ++j) {
+        if (worded.count(s.collect(j)) == 0) {
+          Error(absl::StrCat("phi_scopes[", i, "].collect[", j, "]"),
+                absl::StrCat("no wording in intake.fields for ",
+                             IntakeFieldName(
+                                 static_cast<pv::IntakeField>(s.collect(j)))));
+        }
+      }
+    }
+    const std::string& cc = p_.clinic().country_code();
+    if (!cc.empty() && (cc.size() > 3 || cc[0] == '0' ||
+                        !std::all_of(cc.begin(), cc.end(), [](char c) {
+                          return c >= '0' && c <= '9';
+                        }))) {
+      Error("clinic.country_code",
+            "1 to 3 digits, without + or a leading zero");
+    }
   }
 
   void CheckPhiScope(int i) {

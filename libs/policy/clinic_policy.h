@@ -35,6 +35,15 @@
 
 namespace frontdesk::policy {
 
+// The rule of a decision on a turn nothing in the policy fits (a callback).
+inline constexpr char kNotUnderstoodRuleId[] = "AA-CALLBACK-DEFAULT";
+
+// rules.v1.CallContext.asking_for after the agent asked "anything else?".
+inline constexpr char kAskingAnythingElse[] = "anything_else";
+
+// Where scripts.read_back_date_of_birth puts the understood date.
+inline constexpr char kDateOfBirthPlaceholder[] = "{date_of_birth}";
+
 // One problem in a policy source, with its place (1-based; 0 if unknown).
 struct PolicyError {
   std::string source;
@@ -71,6 +80,32 @@ class ClinicPolicy {
       const std::string& text_id) const;
 
   std::vector<std::string> QueueIds() const;
+
+  // Intake. The wording for a field; the loader guarantees one for every
+  // field a PHI scope collects. nullptr for other fields.
+  const frontdesk::policy::v1::FieldWording* FindFieldWording(
+      frontdesk::policy::v1::IntakeField field) const;
+  // Failed attempts at one field before handing off (intake.max_attempts, 3
+  // by default).
+  uint32_t max_intake_attempts() const {
+    return proto_.intake().max_attempts() == 0 ? 3
+                                               : proto_.intake().max_attempts();
+  }
+  // The fields collected for a request type, in the order they are asked:
+  // consent first (nothing is taken before it), then as the scope lists
+  // them. Empty when the type has no scope.
+  std::vector<frontdesk::policy::v1::IntakeField> IntakeOrder(
+      absl::string_view request_type) const;
+  // Whether the request type's scope stores the field.
+  bool Stores(absl::string_view request_type,
+              frontdesk::policy::v1::IntakeField field) const;
+  // The default country calling code for phone numbers ("1" when unset).
+  std::string country_code() const {
+    return proto_.clinic().country_code().empty()
+               ? "1"
+               : proto_.clinic().country_code();
+  }
+
   absl::Duration ClaimWindow(const frontdesk::policy::v1::Queue& q) const {
     return absl::Minutes(q.claim_window_minutes());
   }
@@ -82,6 +117,12 @@ class ClinicPolicy {
   frontdesk::policy::v1::Policy proto_;
   std::string version_;
 };
+
+// "date_of_birth" for INTAKE_FIELD_DATE_OF_BIRTH, as the YAML spells it; ""
+// for INTAKE_FIELD_UNSPECIFIED.
+std::string IntakeFieldName(frontdesk::policy::v1::IntakeField field);
+// The inverse; INTAKE_FIELD_UNSPECIFIED for a name that is not a field.
+frontdesk::policy::v1::IntakeField IntakeFieldFromName(absl::string_view name);
 
 // Parses and checks a policy. `source` names the input in messages. On
 // failure the status is INVALID_ARGUMENT and holds every error, one per line;

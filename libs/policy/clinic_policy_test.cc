@@ -41,6 +41,8 @@ scripts:
   handoff: t
   callback: t
   goodbye: t
+  post_escalation: t
+  anything_else: t
 )";
 
 std::string Replace(std::string s, const std::string& from,
@@ -111,7 +113,7 @@ TEST(ClinicPolicyTest, UnknownKeyNamesLineColumnAndExpectedKeys) {
                      "  name: Demo Clinic\n  colour: blue")),
       std::vector<std::string>{
           "mini.yaml:5:3: clinic: unknown key \"colour\"; expected one of: "
-          "tenant_id, name, timezone, office_hours, holidays"});
+          "tenant_id, name, timezone, office_hours, holidays, country_code"});
 }
 
 TEST(ClinicPolicyTest, WrongTypeIsAnError) {
@@ -185,7 +187,7 @@ TEST(ClinicPolicyTest, DuplicatesAreErrors) {
              "request_types:\n  - id: x\n    rule_id: HO-1\n    lane: "
              "ai_assisted\n"
              "    queue: front-desk\n"),
-      std::vector<std::string>{"mini.yaml:32:14: request_types[0].rule_id: "
+      std::vector<std::string>{"mini.yaml:34:14: request_types[0].rule_id: "
                                "duplicate rule id \"HO-1\""});
 }
 

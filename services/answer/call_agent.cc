@@ -3,12 +3,15 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "frontdesk/events/v1/call_events.pb.h"
 #include "libs/common/input_limits.h"
 #include "libs/common/service_logging.h"
 #include "libs/common/uuid.h"
 #include "libs/kafka/kafka_settings.h"
 #include "services/answer/call_state.h"
+#include "services/answer/intake_answer.h"
 #include "spdlog/spdlog.h"
 
 namespace frontdesk::answer {
@@ -17,6 +20,7 @@ namespace av = ::frontdesk::answer::v1;
 namespace ev = ::frontdesk::events::v1;
 namespace hv = ::frontdesk::handoff::v1;
 namespace rv = ::frontdesk::rules::v1;
+namespace pv = ::frontdesk::policy::v1;
 
 namespace {
 
@@ -36,6 +40,41 @@ bool ValidCallerNumber(const std::string& n) {
 std::string Quote(const frontdesk::policy::v1::ApprovedText& t) {
   return absl::StrCat(t.id(), "@", t.version());
 }
+
+// "intake" for CALL_STATE_INTAKE: how ReplyGiven.state names a state.
+std::string StateName(av::CallState s) {
+  return absl::AsciiStrToLower(
+      av::CallState_Name(s).substr(std::string("CALL_STATE_").size()));
+}
+
+av::CallState StateFromName(const std::string& name) {
+  av::CallState s = av::CALL_STATE_IDENTIFY;
+  if (name.empty() ||
+      !av::CallState_Parse("CALL_STATE_" + absl::AsciiStrToUpper(name), &s)) {
+    return av::CALL_STATE_IDENTIFY;
+  }
+  return s;
+}
+
+std::string LaneName(rv::Lane lane) {
+  return absl::AsciiStrToLower(
+      rv::Lane_Name(lane).substr(std::string("LANE_").size()));
+}
+
+// A reply made of approved texts, said in order.
+struct Reply {
+  std::vector<const frontdesk::policy::v1::ApprovedText*> texts;
+  // Set when the reply repeats the caller's details: it is sealed, never
+  // written in the clear.
+  std::string with_phi;
+
+  std::string Text() const {
+    if (!with_phi.empty()) return with_phi;
+    std::vector<std::string> parts;
+    for (const auto* t : texts) parts.push_back(t->text());
+    return absl::StrJoin(parts, " ");
+  }
+};
 
 }  // namespace
 
@@ -106,10 +145,23 @@ std::shared_ptr<CallAgent::Call> CallAgent::FindCall(
     absl::MutexLock call_lock(&call->mu);
     call->turns = state.turns;
     call->over = state.over;
+    call->escalated = state.escalated;
+    call->escalation_decision_id = state.escalation_decision_id;
     call->request_type = state.request_type;
+    call->state = state.turns == 0 ? av::CALL_STATE_GREET
+                                   : StateFromName(state.conversation_state);
+    call->asking_for = state.asking_for;
+    call->attempts = state.attempts;
+    call->collected = state.collected;
+    call->pending_read_back = state.pending_read_back;
+    call->consent_declined = state.consent_declined;
   }
-  spdlog::info("event=call_resumed call_id={} turns={} over={} damaged={}",
-               call_id, state.turns, state.over, state.damaged);
+  spdlog::info(
+      "event=call_resumed call_id={} turns={} over={} escalated={} "
+      "asking_for={} fields_taken={} damaged={}",
+      call_id, state.turns, state.over, state.escalated,
+      state.asking_for.empty() ? "-" : state.asking_for, state.collected.size(),
+      state.damaged);
   absl::MutexLock lock(&mu_);
   auto [it, inserted] = calls_.emplace(call_id, call);
   return it->second;
@@ -233,6 +285,9 @@ av::TurnResponse CallAgent::Fallback(const std::string& call_id, Call& call,
   reply.add_quoted_texts(Quote(*t));
   reply.set_fallback(true);
   reply.set_handoff_id(handoff_id);
+  reply.set_state(StateName(call.state));
+  reply.set_asking_for(call.asking_for);
+  reply.set_attempts(call.attempts);
   std::vector<eventlog::LogRecord> records;
   Append(call_id, call.tenant_id, ev::EVENT_TYPE_TURN_FAILED,
          failed.SerializeAsString(), nullptr, &records);
@@ -247,9 +302,88 @@ av::TurnResponse CallAgent::Fallback(const std::string& call_id, Call& call,
   av::TurnResponse response;
   response.set_reply(t->text());
   response.add_quoted_texts(Quote(*t));
-  response.set_state(av::CALL_STATE_IDENTIFY);
+  response.set_state(call.state == av::CALL_STATE_GREET
+                         ? av::CALL_STATE_IDENTIFY
+                         : call.state);
+  response.set_asking_for(call.asking_for);
   response.set_fallback(true);
   response.set_handoff_id(handoff_id);
+  return response;
+}
+
+absl::CivilDay CallAgent::Today() const {
+  const Clock* clock =
+      options_.clock != nullptr ? options_.clock : RealClock::Get();
+  absl::TimeZone tz;
+  if (!absl::LoadTimeZone(policy_->proto().clinic().timezone(), &tz)) {
+    tz = absl::UTCTimeZone();
+  }
+  return absl::ToCivilDay(clock->Now(), tz);
+}
+
+absl::StatusOr<std::string> CallAgent::HandOff(const std::string& call_id,
+                                               Call& call,
+                                               const rv::Decision& decision,
+                                               const std::string& utterance,
+                                               const std::string& step,
+                                               const std::string& told) {
+  hv::PrepareRequest prep;
+  prep.set_tenant_id(call.tenant_id);
+  prep.set_call_id(call_id);
+  *prep.mutable_decision() = decision;
+  prep.set_trigger_utterance(utterance);
+  prep.set_caller_number(call.caller_number);
+  prep.set_attempted_step(step);
+  prep.set_patient_told(told);
+  prep.set_request_type(call.request_type);
+  prep.set_consent_declined(call.consent_declined);
+  // Intake values go only where the request type's PHI scope sends them.
+  const auto* scope = policy_->FindPhiScope(call.request_type);
+  bool queue_may_receive = false;
+  if (scope != nullptr) {
+    for (const auto& q : scope->send_to_queues())
+      queue_may_receive = queue_may_receive || q == decision.queue();
+  }
+  if (queue_may_receive && !call.consent_declined) {
+    for (const auto& [field, value] : call.collected) {
+      if (value.empty() ||
+          !policy_->Stores(call.request_type,
+                           policy::IntakeFieldFromName(field))) {
+        continue;
+      }
+      ev::IntakeValue* v = prep.add_intake();
+      v->set_field(field);
+      v->set_value(value);
+    }
+  }
+  absl::StatusOr<hv::PrepareResponse> handed =
+      handoff_->Prepare(prep, options_.rpc_timeout);
+  if (!handed.ok()) return handed.status();
+  return handed->packet().handoff_id();
+}
+
+absl::StatusOr<av::TurnResponse> CallAgent::PostEscalation(
+    const std::string& call_id, Call& call, uint32_t turn) {
+  const auto& text =
+      policy_->Script(policy_->proto().scripts().post_escalation());
+  ev::ReplyGiven reply;
+  reply.set_turn_index(turn);
+  reply.set_decision_id(call.escalation_decision_id);
+  reply.set_reply_text(text.text());
+  reply.add_quoted_texts(Quote(text));
+  reply.set_state(StateName(av::CALL_STATE_ESCALATED));
+  std::vector<eventlog::LogRecord> records;
+  Append(call_id, call.tenant_id, ev::EVENT_TYPE_REPLY_GIVEN,
+         reply.SerializeAsString(), nullptr, &records);
+  if (!log_->Append(records, options_.append_timeout).ok())
+    return Fallback(call_id, call, turn, "event_log_unacknowledged");
+  av::TurnResponse response;
+  response.set_reply(text.text());
+  response.add_quoted_texts(Quote(text));
+  response.set_state(av::CALL_STATE_ESCALATED);
+  response.set_decision_id(call.escalation_decision_id);
+  spdlog::info("event=turn call_id={} turn={} post_escalation=true", call_id,
+               turn);
   return response;
 }
 
@@ -269,20 +403,21 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(
     return absl::NotFoundError("call_id: no active call with this id");
   }
   const std::string& call_id = request.call_id();
+  const std::string& utterance = request.utterance();
   absl::MutexLock call_lock(&call->mu);
   if (call->over) {
     return absl::FailedPreconditionError("call_id: the call is over");
   }
   const uint32_t turn = ++call->turns;
+  const auto& p = policy_->proto();
 
   // 1. The caller's words, sealed, on the record first.
   {
     ev::TurnReceived received;
     received.set_turn_index(turn);
-    received.set_utterance_chars(
-        static_cast<uint32_t>(Utf8Length(request.utterance())));
+    received.set_utterance_chars(static_cast<uint32_t>(Utf8Length(utterance)));
     ev::PhiFields phi;
-    phi.set_utterance(request.utterance());
+    phi.set_utterance(utterance);
     for (const std::string& alt : request.asr_alternatives()) {
       phi.add_asr_alternatives(alt);
     }
@@ -293,101 +428,280 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(
     if (!st.ok())
       return Fallback(call_id, *call, turn, "event_log_unacknowledged");
   }
+  if (call->escalated) return PostEscalation(call_id, *call, turn);
 
-  // 2. The decision, which rules-check records before returning it.
+  // 2. The turn read as the answer to the field asked for, if any.
+  const pv::IntakeField asked = policy::IntakeFieldFromName(call->asking_for);
+  IntakeAnswer answer;
+  if (asked != pv::INTAKE_FIELD_UNSPECIFIED) {
+    answer = ReadIntakeAnswer(*policy_, asked, utterance,
+                              call->pending_read_back, Today());
+  }
+
+  // 3. The decision, which rules-check records before returning it.
   rv::EvaluateRequest eval;
   eval.set_tenant_id(call->tenant_id);
   eval.set_call_id(call_id);
   eval.set_turn_index(turn);
-  eval.set_utterance(request.utterance());
+  eval.set_utterance(utterance);
   for (const std::string& alt : request.asr_alternatives())
     eval.add_asr_alternatives(alt);
-  eval.mutable_context()->set_request_type(call->request_type);
-  eval.mutable_context()->set_turns_so_far(turn - 1);
+  rv::CallContext* ctx = eval.mutable_context();
+  ctx->set_request_type(call->request_type);
+  ctx->set_turns_so_far(turn - 1);
+  ctx->set_asking_for(call->asking_for);
+  for (const auto& [field, value] : call->collected) ctx->add_collected(field);
+  ctx->set_value_understood(answer.understood);
   absl::StatusOr<rv::Decision> decision =
       rules_->Evaluate(eval, options_.rpc_timeout);
   if (!decision.ok()) {
     // No decision, no AI-owned action: the fallback wording, and a handoff
     // under a fail-closed decision of our own.
     const std::string handoff =
-        FailClosedHandoff(call_id, *call, turn, request.utterance());
+        FailClosedHandoff(call_id, *call, turn, utterance);
     return Fallback(call_id, *call, turn, "rules_check_unavailable", handoff);
   }
-  if (!decision->request_type().empty())
-    call->request_type = decision->request_type();
-
+  const rv::Decision& d = *decision;
   // Only approved text this agent knows, at the version the decision names.
-  const auto* say = policy_->FindText(decision->say_text_id());
-  if (say == nullptr || say->version() != decision->say_text_version()) {
+  const auto* say = policy_->FindText(d.say_text_id());
+  if (say == nullptr || say->version() != d.say_text_version()) {
     return Fallback(call_id, *call, turn, "approved_text_mismatch");
   }
 
-  // 3. Act.
-  av::TurnResponse response;
-  response.set_decision_id(decision->decision_id());
-  response.set_rule_id(decision->rule_id());
-  response.set_lane(absl::AsciiStrToLower(
-      rv::Lane_Name(decision->lane()).substr(std::string("LANE_").size())));
-  response.set_reply(say->text());
-  response.add_quoted_texts(Quote(*say));
-  response.set_state(av::CALL_STATE_IDENTIFY);
-  switch (decision->action()) {
-    case rv::ACTION_QUOTE_ANSWER:
-      break;
-    case rv::ACTION_HANDOFF:
+  // 4. Act. The conversation moves only once every event is acknowledged,
+  // so these are the next values, applied at the end.
+  std::string request_type =
+      d.request_type().empty() ? call->request_type : d.request_type();
+  std::string asking_for;
+  uint32_t attempts = 0;
+  av::CallState state = av::CALL_STATE_IDENTIFY;
+  std::map<std::string, std::string> collected = call->collected;
+  std::string pending = call->pending_read_back;
+  bool consent_declined = call->consent_declined;
+  bool call_over = false;
+  bool escalated = false;
+  bool unanswered = false;
+  std::string handoff_id;
+  Reply reply;
+  std::vector<eventlog::LogRecord> records;
+  const auto& anything_else = policy_->Script(p.scripts().anything_else());
+
+  // An intake value for the record, sealed when it is stored.
+  auto record_field = [&](const std::string& field,
+                          ev::FieldCollected::Outcome outcome,
+                          const std::string& value, const std::string& reason,
+                          uint32_t attempt) {
+    ev::FieldCollected fc;
+    fc.set_turn_index(turn);
+    fc.set_decision_id(d.decision_id());
+    fc.set_field(field);
+    fc.set_outcome(outcome);
+    fc.set_reason(reason);
+    fc.set_attempt(attempt);
+    fc.set_request_type(request_type);
+    ev::PhiFields phi;
+    if (!value.empty()) {
+      ev::IntakeValue* v = phi.add_intake();
+      v->set_field(field);
+      v->set_value(value);
+    }
+    Append(call_id, call->tenant_id, ev::EVENT_TYPE_FIELD_COLLECTED,
+           fc.SerializeAsString(), value.empty() ? nullptr : &phi, &records);
+  };
+  // Hands off under the decision; the caller then hears `told`.
+  auto hand_off = [&](const std::string& step,
+                      const std::string& told) -> bool {
+    // The handoff sees the values as they stand after this turn.
+    std::swap(call->collected, collected);
+    std::swap(call->request_type, request_type);
+    std::swap(call->consent_declined, consent_declined);
+    absl::StatusOr<std::string> id =
+        HandOff(call_id, *call, d, utterance, step, told);
+    std::swap(call->collected, collected);
+    std::swap(call->request_type, request_type);
+    std::swap(call->consent_declined, consent_declined);
+    if (!id.ok()) return false;
+    handoff_id = *id;
+    return true;
+  };
+  auto then_anything_else = [&] {
+    reply.texts.push_back(&anything_else);
+    asking_for = policy::kAskingAnythingElse;
+    state = av::CALL_STATE_CONFIRM;
+  };
+
+  switch (d.action()) {
     case rv::ACTION_URGENT_SCRIPT:
-    case rv::ACTION_OFFER_SLOTS: {
-      // Scheduling is not in this agent yet: an AI-owned booking request is
-      // handed to the decision's queue like any other handoff.
-      hv::PrepareRequest prep;
-      prep.set_tenant_id(call->tenant_id);
-      prep.set_call_id(call_id);
-      *prep.mutable_decision() = *decision;
-      prep.set_trigger_utterance(request.utterance());
-      prep.set_caller_number(call->caller_number);
-      prep.set_attempted_step(
-          decision->action() == rv::ACTION_URGENT_SCRIPT ? "urgent_script"
-          : decision->action() == rv::ACTION_OFFER_SLOTS ? "offer_slots"
-                                                         : "handoff");
-      prep.set_patient_told(say->text());
-      absl::StatusOr<hv::PrepareResponse> handed =
-          handoff_->Prepare(prep, options_.rpc_timeout);
-      if (!handed.ok()) {
+      reply.texts.push_back(say);
+      if (!hand_off("urgent_script", say->text()))
         return Fallback(call_id, *call, turn, "handoff_unavailable");
+      escalated = true;
+      state = av::CALL_STATE_ESCALATED;
+      break;
+
+    case rv::ACTION_QUOTE_ANSWER:
+      reply.texts.push_back(say);
+      then_anything_else();
+      break;
+
+    case rv::ACTION_CLOSE_CALL:
+      reply.texts.push_back(say);
+      call_over = true;
+      state = av::CALL_STATE_CLOSED;
+      break;
+
+    case rv::ACTION_COLLECT_FIELD:
+    case rv::ACTION_HANDOFF:
+    case rv::ACTION_OFFER_SLOTS: {
+      const std::string& field = d.collect_field();
+      bool hand_off_now = d.action() != rv::ACTION_COLLECT_FIELD;
+      const pv::ApprovedText* told = say;
+      if (!field.empty() && d.allowed()) {
+        // An intake step: this turn answered `field`.
+        if (!answer.understood) {
+          attempts = call->attempts + 1;
+          record_field(field, ev::FieldCollected::OUTCOME_REJECTED, "",
+                       answer.reason, attempts);
+          pending.clear();
+          if (attempts >= policy_->max_intake_attempts()) {
+            told = &policy_->Script(p.scripts().intake_gave_up());
+            hand_off_now = true;
+          } else {
+            asking_for = field;
+            state = av::CALL_STATE_INTAKE;
+          }
+        } else if (asked == pv::INTAKE_FIELD_DATE_OF_BIRTH &&
+                   !answer.confirms_read_back) {
+          // Read the date back; it is taken on the caller's yes.
+          record_field(field, ev::FieldCollected::OUTCOME_READ_BACK,
+                       answer.value, "", call->attempts);
+          pending = answer.value;
+          const auto& rb =
+              policy_->Script(p.scripts().read_back_date_of_birth());
+          reply.texts.push_back(&rb);
+          reply.with_phi = absl::StrReplaceAll(
+              rb.text(), {{policy::kDateOfBirthPlaceholder, answer.read_back}});
+          asking_for = field;
+          attempts = call->attempts;
+          state = av::CALL_STATE_CONFIRM;
+          hand_off_now = false;
+          told = nullptr;
+        } else if (answer.declined) {
+          record_field(field, ev::FieldCollected::OUTCOME_DECLINED, "", "",
+                       call->attempts);
+          consent_declined = true;
+          told = &policy_->Script(p.scripts().consent_declined());
+          hand_off_now = true;
+        } else {
+          const bool stored = d.store_field();
+          record_field(field,
+                       !stored ? ev::FieldCollected::OUTCOME_NOT_STORED
+                       : answer.confirms_read_back
+                           ? ev::FieldCollected::OUTCOME_CONFIRMED
+                           : ev::FieldCollected::OUTCOME_ACCEPTED,
+                       stored ? answer.value : "", "", call->attempts);
+          collected[field] = stored ? answer.value : "";
+          pending.clear();
+          if (!hand_off_now) {
+            asking_for = d.next_field();
+            state = av::CALL_STATE_INTAKE;
+          }
+        }
+      } else if (!hand_off_now) {
+        // Intake begins (or goes on after a switch of request): ask.
+        asking_for = d.next_field();
+        state = av::CALL_STATE_INTAKE;
+        pending.clear();
       }
-      response.set_handoff_id(handed->packet().handoff_id());
-      response.set_state(av::CALL_STATE_ACT);
-      if (decision->action() == rv::ACTION_URGENT_SCRIPT) {
-        response.set_call_over(true);
-        response.set_state(av::CALL_STATE_CLOSED);
+      if (told == nullptr) break;
+      if (!hand_off_now) {
+        reply.texts.push_back(told);
+        break;
       }
+      // Act: hand the request off, tell the caller what happens next.
+      reply.texts.push_back(told);
+      const std::string step = d.action() == rv::ACTION_OFFER_SLOTS
+                                   ? "offer_slots"
+                               : field.empty() ? "handoff"
+                                               : "intake";
+      if (!hand_off(step, told->text()))
+        return Fallback(call_id, *call, turn, "handoff_unavailable");
+      unanswered = d.rule_id() == policy::kNotUnderstoodRuleId;
+      then_anything_else();
       break;
     }
     default:
       return Fallback(call_id, *call, turn, "unknown_action");
   }
 
-  // 4. What the caller was told, on the record before they hear it.
-  ev::ReplyGiven reply;
-  reply.set_turn_index(turn);
-  reply.set_decision_id(decision->decision_id());
-  reply.set_reply_text(response.reply());
-  for (const std::string& q : response.quoted_texts())
-    reply.add_quoted_texts(q);
-  reply.set_handoff_id(response.handoff_id());
-  reply.set_call_over(response.call_over());
-  std::vector<eventlog::LogRecord> records;
+  // 5. What the caller was told, on the record before they hear it.
+  if (unanswered) {
+    ev::QuestionUnanswered q;
+    q.set_turn_index(turn);
+    q.set_decision_id(d.decision_id());
+    q.set_offered(d.say_text_id() == p.scripts().callback() ? "callback"
+                                                            : "handoff");
+    q.set_handoff_id(handoff_id);
+    ev::PhiFields phi;
+    phi.set_utterance(utterance);
+    Append(call_id, call->tenant_id, ev::EVENT_TYPE_QUESTION_UNANSWERED,
+           q.SerializeAsString(), &phi, &records);
+  }
+  ev::ReplyGiven given;
+  given.set_turn_index(turn);
+  given.set_decision_id(d.decision_id());
+  av::TurnResponse response;
+  for (const auto* t : reply.texts) {
+    given.add_quoted_texts(Quote(*t));
+    response.add_quoted_texts(Quote(*t));
+  }
+  ev::PhiFields reply_phi;
+  if (reply.with_phi.empty()) {
+    given.set_reply_text(reply.Text());
+  } else {
+    reply_phi.set_reply_text(reply.with_phi);
+  }
+  given.set_handoff_id(handoff_id);
+  given.set_call_over(call_over);
+  given.set_state(StateName(state));
+  given.set_asking_for(asking_for);
+  given.set_attempts(attempts);
   Append(call_id, call->tenant_id, ev::EVENT_TYPE_REPLY_GIVEN,
-         reply.SerializeAsString(), nullptr, &records);
+         given.SerializeAsString(),
+         reply.with_phi.empty() ? nullptr : &reply_phi, &records);
   const absl::Status st = log_->Append(records, options_.append_timeout);
   if (!st.ok())
     return Fallback(call_id, *call, turn, "event_log_unacknowledged");
 
-  if (response.call_over()) call->over = true;
+  // Everything is on the record: the conversation moves on.
+  call->request_type = request_type;
+  call->asking_for = asking_for;
+  call->attempts = attempts;
+  call->state = state;
+  call->collected = std::move(collected);
+  call->pending_read_back = pending;
+  call->consent_declined = consent_declined;
+  if (escalated) {
+    call->escalated = true;
+    call->escalation_decision_id = d.decision_id();
+  }
+  if (call_over) call->over = true;
+
+  response.set_reply(reply.Text());
+  response.set_state(state);
+  response.set_asking_for(asking_for);
+  response.set_call_over(call_over);
+  response.set_handoff_id(handoff_id);
+  response.set_decision_id(d.decision_id());
+  response.set_rule_id(d.rule_id());
+  response.set_lane(LaneName(d.lane()));
   spdlog::info(
-      "event=turn call_id={} turn={} decision_id={} lane={} handoff={}",
-      call_id, turn, decision->decision_id(), rv::Lane_Name(decision->lane()),
-      response.handoff_id().empty() ? "-" : response.handoff_id());
+      "event=turn call_id={} turn={} decision_id={} lane={} action={} "
+      "state={} asking_for={} handoff={}",
+      call_id, turn, d.decision_id(), rv::Lane_Name(d.lane()),
+      rv::Action_Name(d.action()), StateName(state),
+      asking_for.empty() ? "-" : asking_for,
+      handoff_id.empty() ? "-" : handoff_id);
   return response;
 }
 
@@ -402,7 +716,9 @@ absl::Status CallAgent::EndCall(const av::EndCallRequest& request) {
   absl::MutexLock call_lock(&call->mu);
   ev::CallEnded ended;
   ended.set_turns(call->turns);
-  ended.set_how(call->over ? "urgent_script" : "caller_hung_up");
+  ended.set_how(call->escalated ? "urgent_script"
+                : call->over    ? "agent_closed"
+                                : "caller_hung_up");
   std::vector<eventlog::LogRecord> records;
   Append(request.call_id(), call->tenant_id, ev::EVENT_TYPE_CALL_ENDED,
          ended.SerializeAsString(), nullptr, &records);

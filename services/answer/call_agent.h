@@ -1,18 +1,34 @@
 // CallAgent: the conversation of every call the answer service owns.
 //
-// A turn goes: record the caller's words (sealed) -> ask rules-check for a
-// decision -> act on it (quote an approved text, or prepare a handoff and say
-// the approved handoff wording or urgent script) -> record the reply. The
-// reply is returned only after every event of the turn was acknowledged by
-// Kafka.
+// A call goes greet -> identify -> intake -> act -> confirm -> close. Each
+// turn: record the caller's words (sealed) -> read them as the answer to the
+// field asked for, if any (intake_answer.h) -> ask rules-check for the
+// decision, which it records -> act on it -> record the reply. The reply is
+// returned only after every event of the turn was acknowledged by Kafka.
+//
+// What the agent does with a decision:
+//   - URGENT_SCRIPT: prepares the handoff at once and says the urgent script;
+//     every later turn gets only the post-escalation wording.
+//   - HANDOFF: prepares the handoff (with the intake values the request
+//     type's PHI scope lets that queue receive) and says the decision's
+//     wording, then asks "anything else?". A question no approved answer fits
+//     is also recorded as QuestionUnanswered, sealed, for the weekly review.
+//   - COLLECT_FIELD: records the value of the field asked (sealed, only when
+//     the scope stores it; a date of birth is read back first and taken on
+//     the caller's yes) and asks the next field; or asks again after a value
+//     that was not understood, and hands off after the policy's number of
+//     failed attempts. A consent "no" is recorded and nothing more is taken.
+//   - QUOTE_ANSWER: quotes the approved text, then asks "anything else?".
+//   - CLOSE_CALL: says goodbye; the call is over.
+// Every event the agent writes cites the decision it acted under.
 //
 // Fail closed: when Kafka does not acknowledge within the bound, or
 // rules-check or handoff-prep fails, the caller hears the clinic's fallback
 // wording, no AI-owned action is taken, and a TurnFailed event plus the
-// fallback ReplyGiven are queued for the log without waiting (they are
-// delivered once Kafka is back, or journalled). When rules-check alone is
-// unreachable, the agent also attempts a handoff to the default queue under
-// a fail-closed decision it records itself (rule FAIL-CLOSED-RULES-CHECK).
+// fallback ReplyGiven are queued for the log without waiting. When
+// rules-check alone is unreachable, the agent also attempts a handoff to the
+// default queue under a fail-closed decision it records itself (rule
+// FAIL-CLOSED-RULES-CHECK).
 //
 // The agent only ever speaks approved text from its own copy of the policy:
 // a decision naming a text it does not know, or another version of it, is
@@ -21,19 +37,22 @@
 // The call state lives in memory while this process serves the call. A call
 // id it does not hold is looked up in the log: its events are folded
 // (call_state.h) and, if the call was started and not ended, the call is
-// resumed where the record left it (turn count, urgent stop, request type,
-// caller number). So a call survives the loss of the process serving it.
+// resumed exactly where the record left it (what was asked, the values
+// taken, attempts, escalation). So a call survives the loss of the process
+// serving it, with nothing asked twice.
 //
 // Thread-safe. Turns of one call are serialized; calls run in parallel.
 #ifndef FRONTDESK_SERVICES_ANSWER_CALL_AGENT_H_
 #define FRONTDESK_SERVICES_ANSWER_CALL_AGENT_H_
 
+#include <map>
 #include <memory>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
 #include "frontdesk/answer/v1/answer_service.pb.h"
 #include "libs/common/clock.h"
 #include "libs/eventlog/event_log.h"
@@ -53,6 +72,8 @@ struct AgentOptions {
   absl::Duration append_timeout = absl::Seconds(2);
   // Deadline of calls to rules-check and handoff-prep.
   absl::Duration rpc_timeout = absl::Seconds(3);
+  // Today's date (clinic time) for dates of birth; the real clock when null.
+  const Clock* clock = nullptr;
 };
 
 class CallAgent {
@@ -86,12 +107,23 @@ class CallAgent {
   struct Call {
     absl::Mutex mu;
     std::string tenant_id;
-    uint32_t turns ABSL_GUARDED_BY(mu) = 0;
-    bool over ABSL_GUARDED_BY(mu) = false;
     std::string caller_number;
-    // The request type rules-check identified last, as context for the next
-    // turn.
+    uint32_t turns ABSL_GUARDED_BY(mu) = 0;
+    // Goodbye said: no more turns.
+    bool over ABSL_GUARDED_BY(mu) = false;
+    bool escalated ABSL_GUARDED_BY(mu) = false;
+    std::string escalation_decision_id ABSL_GUARDED_BY(mu);
+    frontdesk::answer::v1::CallState state ABSL_GUARDED_BY(mu) =
+        frontdesk::answer::v1::CALL_STATE_GREET;
+    // The request type being served, as context for the next decision.
     std::string request_type ABSL_GUARDED_BY(mu);
+    // An intake field name, "anything_else", or "".
+    std::string asking_for ABSL_GUARDED_BY(mu);
+    uint32_t attempts ABSL_GUARDED_BY(mu) = 0;
+    // Intake values taken (field name -> value; "" when not stored).
+    std::map<std::string, std::string> collected ABSL_GUARDED_BY(mu);
+    std::string pending_read_back ABSL_GUARDED_BY(mu);
+    bool consent_declined ABSL_GUARDED_BY(mu) = false;
   };
 
   // The call in memory, or resumed from the log; null when neither.
@@ -103,12 +135,25 @@ class CallAgent {
                      std::vector<eventlog::LogRecord>* out);
   frontdesk::answer::v1::TurnResponse Fallback(
       const std::string& call_id, Call& call, uint32_t turn,
-      const std::string& reason, const std::string& handoff_id = "");
+      const std::string& reason, const std::string& handoff_id = "")
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(call.mu);
   // rules-check is unreachable: records a fail-closed decision of answer's
   // own (AI-assisted, to the default queue) and asks handoff-prep to hand
   // the call off under it. Returns the handoff id, or "" when that failed.
   std::string FailClosedHandoff(const std::string& call_id, Call& call,
                                 uint32_t turn, const std::string& utterance);
+  // Asks handoff-prep for a packet under `decision`, with the intake values
+  // the request type's PHI scope stores and lets that queue receive.
+  absl::StatusOr<std::string> HandOff(
+      const std::string& call_id, Call& call,
+      const frontdesk::rules::v1::Decision& decision,
+      const std::string& utterance, const std::string& step,
+      const std::string& told) ABSL_EXCLUSIVE_LOCKS_REQUIRED(call.mu);
+  // Every further turn after the urgent script.
+  absl::StatusOr<frontdesk::answer::v1::TurnResponse> PostEscalation(
+      const std::string& call_id, Call& call, uint32_t turn)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(call.mu);
+  absl::CivilDay Today() const;
 
   const std::shared_ptr<const policy::ClinicPolicy> policy_;
   eventlog::EventLog* const log_;

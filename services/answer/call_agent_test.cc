@@ -1,5 +1,6 @@
 #include "services/answer/call_agent.h"
 
+#include <map>
 #include <sstream>
 
 #include "frontdesk/events/v1/call_events.pb.h"
@@ -146,9 +147,12 @@ TEST_F(CallAgentTest, QuestionIsAnsweredWithApprovedTextOnTheRecord) {
   auto reply = Say(id, "Hi, this is Jane, what are your hours?");
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_FALSE(reply->fallback());
-  EXPECT_EQ(reply->reply(), policy_->FindText("office-hours")->text());
-  ASSERT_EQ(reply->quoted_texts_size(), 1);
+  EXPECT_EQ(reply->reply(), policy_->FindText("office-hours")->text() + " " +
+                                policy_->FindText("anything-else")->text());
+  ASSERT_EQ(reply->quoted_texts_size(), 2);
   EXPECT_EQ(reply->quoted_texts(0), "office-hours@3");
+  EXPECT_EQ(reply->quoted_texts(1), "anything-else@1");
+  EXPECT_EQ(reply->asking_for(), "anything_else");
   EXPECT_FALSE(reply->decision_id().empty());
   EXPECT_EQ(reply->lane(), "ai_owned");
   EXPECT_EQ(reply->rule_id(), "RT-GENERAL");
@@ -186,8 +190,7 @@ TEST_F(CallAgentTest, ChestPainSaysUrgentScriptAndAlertsNurseQueue) {
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_EQ(reply->reply(), policy_->FindText("urgent-script")->text());
   EXPECT_EQ(reply->quoted_texts(0), "urgent-script@2");
-  EXPECT_TRUE(reply->call_over());
-  EXPECT_EQ(reply->state(), av::CALL_STATE_CLOSED);
+  EXPECT_EQ(reply->state(), av::CALL_STATE_ESCALATED);
   EXPECT_FALSE(reply->handoff_id().empty());
   EXPECT_EQ(Timeline(id), (std::vector<std::string>{
                               "CallStarted", "TurnReceived", "DecisionRecorded",
@@ -202,9 +205,16 @@ TEST_F(CallAgentTest, ChestPainSaysUrgentScriptAndAlertsNurseQueue) {
   ASSERT_TRUE(words.ok());
   EXPECT_EQ(words->utterance(), "I have chest pain");
 
-  // Normal handling has stopped.
+  // Normal handling has stopped: every further turn gets the
+  // post-escalation wording, under the escalation's decision.
+  const int evaluations = rules_->calls;
   auto after = Say(id, "what are your hours");
-  EXPECT_EQ(after.status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->reply(), policy_->FindText("post-escalation")->text());
+  EXPECT_EQ(after->state(), av::CALL_STATE_ESCALATED);
+  EXPECT_EQ(after->decision_id(), reply->decision_id());
+  EXPECT_EQ(rules_->calls, evaluations);
+  EXPECT_EQ(log_.Topic("frontdesk.handoff.nurse-line.v1").size(), 1u);
 }
 
 TEST_F(CallAgentTest, UnacknowledgedEventGivesFallbackAndNoAction) {
@@ -273,20 +283,213 @@ TEST_F(CallAgentTest, TriggerInAnAsrAlternativeEscalates) {
   auto reply = agent_->Turn(r);
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_EQ(reply->quoted_texts(0), "urgent-script@2");
-  EXPECT_TRUE(reply->call_over());
+  EXPECT_EQ(reply->state(), av::CALL_STATE_ESCALATED);
   r.set_confidence(1.5f);
   EXPECT_EQ(agent_->Turn(r).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(CallAgentTest, RequestTypeCarriesToTheNextTurn) {
+TEST_F(CallAgentTest, RefillIntakeReadsBackTheDateAndHandsOffSealed) {
   const std::string id = Start();
-  auto first = Say(id, "I need a refill");
-  ASSERT_TRUE(first.ok());
-  auto second = Say(id, "it's the blue pills");
-  ASSERT_TRUE(second.ok());
+  auto r = Say(id, "I need a refill of my blood pressure pills");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->state(), av::CALL_STATE_INTAKE);
+  EXPECT_EQ(r->asking_for(), "name");
+  EXPECT_EQ(r->quoted_texts(0), "ask-name@1");
+  EXPECT_TRUE(r->handoff_id().empty());
+
+  r = Say(id, "Jane Roe");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->asking_for(), "date_of_birth");
+
+  r = Say(id, "the third of March eighty");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->state(), av::CALL_STATE_CONFIRM);
+  EXPECT_EQ(r->asking_for(), "date_of_birth");
+  EXPECT_EQ(r->reply(),
+            "I have your date of birth as March 3, 1980. Is that right?");
+  EXPECT_EQ(r->quoted_texts(0), "read-back-date-of-birth@1");
+
+  r = Say(id, "yes that's right");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->asking_for(), "phone");
+
+  r = Say(id, "five five five, eight six seven, five three oh nine");
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->handoff_id().empty());
+  EXPECT_EQ(r->quoted_texts(0), "next-refill@1");
+  EXPECT_EQ(r->quoted_texts(1), "anything-else@1");
+  EXPECT_EQ(r->asking_for(), "anything_else");
+
   auto queue = log_.Topic("frontdesk.handoff.refills.v1");
-  EXPECT_EQ(queue.size(), 2u);
+  ASSERT_EQ(queue.size(), 1u);
+  hv::HandoffPacket packet;
+  ASSERT_TRUE(packet.ParseFromString(queue[0].value));
+  EXPECT_EQ(packet.request_type(), "refill");
+  EXPECT_EQ(queue[0].value.find("Roe"), std::string::npos);
+  auto phi = sealer_.Open(packet.sealed_phi(), kTenant, id);
+  ASSERT_TRUE(phi.ok());
+  std::map<std::string, std::string> intake;
+  for (const auto& v : phi->intake()) intake[v.field()] = v.value();
+  EXPECT_EQ(intake,
+            (std::map<std::string, std::string>{{"name", "Jane Roe"},
+                                                {"date_of_birth", "1980-03-03"},
+                                                {"phone", "+15558675309"}}));
+
+  r = Say(id, "no thanks");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->call_over());
+  EXPECT_EQ(r->state(), av::CALL_STATE_CLOSED);
+  EXPECT_EQ(r->quoted_texts(0), "goodbye@1");
+  EXPECT_EQ(Say(id, "hello?").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  // The read-back and the values are sealed on the log; the outcomes are not.
+  std::vector<std::string> outcomes;
+  for (const auto& rec : log_.Topic(kafka::kCallsTopic)) {
+    if (rec.key != id) continue;
+    EXPECT_EQ(rec.value.find("Roe"), std::string::npos);
+    EXPECT_EQ(rec.value.find("March 3"), std::string::npos);
+    EXPECT_EQ(rec.value.find("1980"), std::string::npos);
+    auto e = events::OpenEnvelopeBytes(rec.value);
+    ASSERT_TRUE(e.ok());
+    if (e->body.type() != ev::EVENT_TYPE_FIELD_COLLECTED) continue;
+    ev::FieldCollected fc;
+    ASSERT_TRUE(fc.ParseFromString(e->body.payload()));
+    EXPECT_FALSE(fc.decision_id().empty());
+    outcomes.push_back(fc.field() + ":" +
+                       ev::FieldCollected::Outcome_Name(fc.outcome()));
+  }
+  EXPECT_EQ(outcomes,
+            (std::vector<std::string>{
+                "name:OUTCOME_ACCEPTED", "date_of_birth:OUTCOME_READ_BACK",
+                "date_of_birth:OUTCOME_CONFIRMED", "phone:OUTCOME_ACCEPTED"}));
+}
+
+TEST_F(CallAgentTest, InvalidValueIsAskedAgainThenHandedOffAfterThreeTries) {
+  const std::string id = Start();
+  ASSERT_TRUE(Say(id, "I need a refill").ok());
+  ASSERT_TRUE(Say(id, "Jane Roe").ok());
+  auto r = Say(id, "February 30th 1980");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->quoted_texts(0), "reask-date-of-birth@1");
+  EXPECT_EQ(r->asking_for(), "date_of_birth");
+  r = Say(id, "March 3rd 2090");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->quoted_texts(0), "reask-date-of-birth@1");
+  r = Say(id, "1980-03-03");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->state(), av::CALL_STATE_CONFIRM);
+  ASSERT_TRUE(Say(id, "yes").ok());
+  for (int i = 0; i < 2; ++i) {
+    r = Say(id, "I don't know it");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->quoted_texts(0), "reask-phone@1");
+    EXPECT_TRUE(r->handoff_id().empty());
+  }
+  r = Say(id, "sorry, no idea");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->quoted_texts(0), "intake-gave-up@1");
+  EXPECT_FALSE(r->handoff_id().empty());
+  auto queue = log_.Topic("frontdesk.handoff.refills.v1");
+  ASSERT_EQ(queue.size(), 1u);
+  hv::HandoffPacket packet;
+  ASSERT_TRUE(packet.ParseFromString(queue[0].value));
+  auto phi = sealer_.Open(packet.sealed_phi(), kTenant, id);
+  ASSERT_TRUE(phi.ok());
+  EXPECT_EQ(phi->intake_size(), 2);
+  // The refusals are on the record with a code, never the value.
+  std::vector<std::string> reasons;
+  for (const auto& rec : log_.Topic(kafka::kCallsTopic)) {
+    auto e = events::OpenEnvelopeBytes(rec.value);
+    if (rec.key != id || e->body.type() != ev::EVENT_TYPE_FIELD_COLLECTED)
+      continue;
+    ev::FieldCollected fc;
+    ASSERT_TRUE(fc.ParseFromString(e->body.payload()));
+    if (fc.outcome() == ev::FieldCollected::OUTCOME_REJECTED)
+      reasons.push_back(fc.reason());
+  }
+  EXPECT_EQ(reasons, (std::vector<std::string>{
+                         "impossible_date", "future_date", "not_understood",
+                         "not_understood", "not_understood"}));
+}
+
+TEST_F(CallAgentTest, ConsentRefusalIsRespectedAndRecorded) {
+  const std::string id = Start();
+  auto r = Say(id, "I need a copy of my medical records");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->asking_for(), "consent");
+  EXPECT_EQ(r->quoted_texts(0), "ask-consent-records@1");
+  r = Say(id, "no, I don't agree");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->quoted_texts(0), "consent-declined@1");
+  EXPECT_FALSE(r->handoff_id().empty());
+  auto queue = log_.Topic("frontdesk.handoff.records.v1");
+  ASSERT_EQ(queue.size(), 1u);
+  hv::HandoffPacket packet;
+  ASSERT_TRUE(packet.ParseFromString(queue[0].value));
+  EXPECT_TRUE(packet.consent_declined());
+  auto phi = sealer_.Open(packet.sealed_phi(), kTenant, id);
+  ASSERT_TRUE(phi.ok());
+  EXPECT_EQ(phi->intake_size(), 0);
+}
+
+TEST_F(CallAgentTest, UrgentInTheMiddleOfIntakeStopsIt) {
+  const std::string id = Start();
+  ASSERT_TRUE(Say(id, "I need a refill").ok());
+  ASSERT_TRUE(Say(id, "Jane Roe").ok());
+  auto r = Say(id, "wait, my chest pain is back and it's bad");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->quoted_texts(0), "urgent-script@2");
+  EXPECT_EQ(r->state(), av::CALL_STATE_ESCALATED);
+  EXPECT_EQ(r->asking_for(), "");
+  ASSERT_EQ(log_.Topic("frontdesk.handoff.nurse-line.v1").size(), 1u);
+  // The refill scope does not send PHI to the nurse line: no intake values.
+  hv::HandoffPacket packet;
+  ASSERT_TRUE(packet.ParseFromString(
+      log_.Topic("frontdesk.handoff.nurse-line.v1")[0].value));
+  auto phi = sealer_.Open(packet.sealed_phi(), kTenant, id);
+  ASSERT_TRUE(phi.ok());
+  EXPECT_EQ(phi->intake_size(), 0);
+  r = Say(id, "March 3rd 1980");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->quoted_texts(0), "post-escalation@1");
+  EXPECT_EQ(log_.Topic("frontdesk.handoff.refills.v1").size(), 0u);
+}
+
+TEST_F(CallAgentTest, CallerSwitchesRequestsWithoutBeingAskedTwice) {
+  const std::string id = Start();
+  ASSERT_TRUE(Say(id, "I need a refill").ok());
+  ASSERT_TRUE(Say(id, "Jane Roe").ok());
+  auto r = Say(id, "actually never mind that, I have a question about my bill");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->rule_id(), "RT-BILLING");
+  EXPECT_EQ(r->asking_for(), "date_of_birth");
+}
+
+TEST_F(CallAgentTest, UnansweredQuestionIsKeptSealedForTheWeeklyReview) {
+  const std::string id = Start();
+  auto r = Say(id, "Do you do travel vaccines for Peru?");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->quoted_texts(0), "callback@1");
+  EXPECT_FALSE(r->handoff_id().empty());
+  int unanswered = 0;
+  for (const auto& rec : log_.Topic(kafka::kCallsTopic)) {
+    if (rec.key != id) continue;
+    EXPECT_EQ(rec.value.find("Peru"), std::string::npos);
+    auto e = events::OpenEnvelopeBytes(rec.value);
+    ASSERT_TRUE(e.ok());
+    if (e->body.type() != ev::EVENT_TYPE_QUESTION_UNANSWERED) continue;
+    ++unanswered;
+    ev::QuestionUnanswered q;
+    ASSERT_TRUE(q.ParseFromString(e->body.payload()));
+    EXPECT_EQ(q.offered(), "callback");
+    EXPECT_EQ(q.handoff_id(), r->handoff_id());
+    auto phi = sealer_.Open(e->body.sealed_phi(), kTenant, id);
+    ASSERT_TRUE(phi.ok());
+    EXPECT_EQ(phi->utterance(), "Do you do travel vaccines for Peru?");
+  }
+  EXPECT_EQ(unanswered, 1);
 }
 
 TEST_F(CallAgentTest, HandoffDownGivesFallbackNotAFalseClaim) {
@@ -369,11 +572,11 @@ TEST_F(ResumeTest, ANewProcessCarriesTheCallOnFromItsEvents) {
   const std::string id = Start();
   ASSERT_TRUE(Say(id, "I need a refill").ok());
   // The first process is gone; the second has never seen this call.
-  auto reply = SayToSecond(id, "it's the blue pills");
+  auto reply = SayToSecond(id, "Jane Roe");
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_FALSE(reply->fallback());
-  // The request type carried over: the second turn went to the refills queue.
-  EXPECT_EQ(log_.Topic("frontdesk.handoff.refills.v1").size(), 2u);
+  // The request type and the field asked for carried over.
+  EXPECT_EQ(reply->asking_for(), "date_of_birth");
   // The turn count carried over: the resumed turn is turn 2.
   std::vector<uint32_t> turns;
   events::ChainVerifier verifier(id);
@@ -389,16 +592,38 @@ TEST_F(ResumeTest, ANewProcessCarriesTheCallOnFromItsEvents) {
   }
   EXPECT_EQ(turns, (std::vector<uint32_t>{1, 2}));
   EXPECT_TRUE(verifier.findings().empty());
-  // Two answer processes, rules-check and handoff-prep, each chain intact.
-  EXPECT_EQ(verifier.producers(), 4u);
+  // Two answer processes and rules-check, each chain intact.
+  EXPECT_EQ(verifier.producers(), 3u);
   EXPECT_EQ(second_->active_calls(), 1u);
+}
+
+TEST_F(ResumeTest, AReadBackDateSurvivesARestartAndNothingIsAskedTwice) {
+  const std::string id = Start();
+  ASSERT_TRUE(Say(id, "I need a refill").ok());
+  ASSERT_TRUE(Say(id, "Jane Roe").ok());
+  ASSERT_TRUE(Say(id, "3/3/80").ok());
+  auto r = SayToSecond(id, "yes");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->asking_for(), "phone");
+  r = SayToSecond(id, "555-867-5309");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(log_.Topic("frontdesk.handoff.refills.v1").size(), 1u);
+  hv::HandoffPacket packet;
+  ASSERT_TRUE(packet.ParseFromString(
+      log_.Topic("frontdesk.handoff.refills.v1")[0].value));
+  auto phi = sealer_.Open(packet.sealed_phi(), kTenant, id);
+  ASSERT_TRUE(phi.ok());
+  // The values taken by the first process reached the packet.
+  ASSERT_EQ(phi->intake_size(), 3);
 }
 
 TEST_F(ResumeTest, TheUrgentStopSurvivesARestart) {
   const std::string id = Start();
   ASSERT_TRUE(Say(id, "I have chest pain").ok());
-  auto after = SayToSecond(id, "hello?");
-  EXPECT_EQ(after.status().code(), absl::StatusCode::kFailedPrecondition);
+  auto after = SayToSecond(id, "I need a refill");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->quoted_texts(0), "post-escalation@1");
+  EXPECT_EQ(after->state(), av::CALL_STATE_ESCALATED);
 }
 
 TEST_F(ResumeTest, EndedUnknownAndMalformedCallsAreNotResumed) {

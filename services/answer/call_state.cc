@@ -42,7 +42,52 @@ void CallStateFold::Apply(absl::string_view record_value) {
     }
     case ev::EVENT_TYPE_REPLY_GIVEN: {
       ev::ReplyGiven p;
-      if (p.ParseFromString(b.payload()) && p.call_over()) state_.over = true;
+      if (!p.ParseFromString(b.payload())) break;
+      if (p.call_over()) state_.over = true;
+      // A fallback reply leaves the conversation where it was.
+      if (p.fallback()) break;
+      state_.conversation_state = p.state();
+      state_.asking_for = p.asking_for();
+      state_.attempts = p.attempts();
+      if (p.state() == "escalated" && !state_.escalated) {
+        state_.escalated = true;
+        state_.escalation_decision_id = p.decision_id();
+      }
+      break;
+    }
+    case ev::EVENT_TYPE_FIELD_COLLECTED: {
+      ev::FieldCollected p;
+      if (!p.ParseFromString(b.payload())) break;
+      std::string value;
+      if (sealer_ != nullptr && b.has_sealed_phi()) {
+        auto phi = sealer_->Open(b.sealed_phi(), b.tenant_id(), b.call_id());
+        if (phi.ok()) {
+          for (const auto& v : phi->intake()) {
+            if (v.field() == p.field()) value = v.value();
+          }
+        }
+      }
+      switch (p.outcome()) {
+        case ev::FieldCollected::OUTCOME_ACCEPTED:
+        case ev::FieldCollected::OUTCOME_CONFIRMED:
+          state_.collected[p.field()] = value;
+          state_.pending_read_back.clear();
+          break;
+        case ev::FieldCollected::OUTCOME_NOT_STORED:
+          state_.collected[p.field()] = "";
+          break;
+        case ev::FieldCollected::OUTCOME_READ_BACK:
+          state_.pending_read_back = value;
+          break;
+        case ev::FieldCollected::OUTCOME_REJECTED:
+          state_.pending_read_back.clear();
+          break;
+        case ev::FieldCollected::OUTCOME_DECLINED:
+          state_.consent_declined = true;
+          break;
+        default:
+          break;
+      }
       break;
     }
     case ev::EVENT_TYPE_CALL_ENDED:

@@ -16,6 +16,7 @@
 #define FRONTDESK_SERVICES_ANSWER_CALL_STATE_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -27,14 +28,28 @@ struct CallState {
   std::string tenant_id;
   bool started = false;
   bool ended = false;
-  // The urgent script was said: normal handling has stopped.
+  // The agent said goodbye: no more turns.
   bool over = false;
+  // The urgent script was said: every further turn gets the post-escalation
+  // wording, under `escalation_decision_id`.
+  bool escalated = false;
+  std::string escalation_decision_id;
   // The highest turn index on the record.
   uint32_t turns = 0;
   // The request type of the latest decision that named one.
   std::string request_type;
   // From the sealed CallStarted PHI, when the key is at hand.
   std::string caller_number;
+  // Where the conversation stood after the last reply (ReplyGiven): the
+  // state name ("intake", ...), what was asked for, and failed attempts.
+  std::string conversation_state;
+  std::string asking_for;
+  uint32_t attempts = 0;
+  // Intake values taken (policy field name -> value), from the sealed
+  // FieldCollected events; and a date of birth read back, not yet confirmed.
+  std::map<std::string, std::string> collected;
+  std::string pending_read_back;
+  bool consent_declined = false;
   // Records that were not intact events, and were skipped.
   int damaged = 0;
 
@@ -44,7 +59,8 @@ struct CallState {
 
 class CallStateFold {
  public:
-  // `sealer` may be null; the caller number then stays unknown.
+  // `sealer` may be null; the caller number and intake values then stay
+  // unknown.
   explicit CallStateFold(const phi::PhiSealer* sealer) : sealer_(sealer) {}
 
   // Applies one record value (an EventEnvelope) of the call, in log order.

@@ -68,6 +68,17 @@ absl::StatusOr<PrepareResult> HandoffPreparer::Prepare(
     return absl::InvalidArgumentError(absl::StrCat(
         "trigger_utterance: longer than ", kMaxUtteranceChars, " characters"));
   }
+  if (request.intake_size() > kMaxIntakeValues) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("intake: at most ", kMaxIntakeValues, " values"));
+  }
+  for (int i = 0; i < request.intake_size(); ++i) {
+    if (request.intake(i).field().size() > kMaxIdBytes ||
+        Utf8Length(request.intake(i).value()) > kMaxUtteranceChars) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("intake[", i, "]: field name or value too long"));
+    }
+  }
 
   std::shared_ptr<Entry> entry;
   {
@@ -102,6 +113,9 @@ absl::StatusOr<PrepareResult> HandoffPreparer::Prepare(
     ev::PhiFields phi;
     phi.set_utterance(request.trigger_utterance());
     phi.set_caller_number(request.caller_number());
+    for (const ev::IntakeValue& v : request.intake()) *phi.add_intake() = v;
+    p.set_request_type(request.request_type());
+    p.set_consent_declined(request.consent_declined());
     *p.mutable_sealed_phi() =
         sealer_->Seal(phi, request.tenant_id(), request.call_id());
     entry->built = true;

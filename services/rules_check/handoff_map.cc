@@ -73,6 +73,102 @@ void HandoffMap::Route(const std::string& queue_id, rv::Decision* d) const {
   d->set_claim_window_seconds(q->claim_window_minutes() * 60);
 }
 
+const std::string& HandoffMap::NextSteps(const pv::RequestType& rt) const {
+  return rt.next_steps().empty() ? policy_->proto().scripts().handoff()
+                                 : rt.next_steps();
+}
+
+pv::IntakeField HandoffMap::NextField(const std::string& request_type,
+                                      const rv::CallContext& context,
+                                      pv::IntakeField also_taken) const {
+  for (pv::IntakeField f : policy_->IntakeOrder(request_type)) {
+    if (f == also_taken) continue;
+    const std::string name = policy::IntakeFieldName(f);
+    bool taken = false;
+    for (const auto& c : context.collected()) taken = taken || c == name;
+    if (!taken) return f;
+  }
+  return pv::INTAKE_FIELD_UNSPECIFIED;
+}
+
+void HandoffMap::StartIntake(const rv::CallContext& context,
+                             rv::Decision* d) const {
+  if (d->request_type().empty()) return;
+  const pv::IntakeField first =
+      NextField(d->request_type(), context, pv::INTAKE_FIELD_UNSPECIFIED);
+  if (first == pv::INTAKE_FIELD_UNSPECIFIED) return;
+  // The handoff (or offer) waits until intake is done: ask the first field.
+  d->set_action(rv::ACTION_COLLECT_FIELD);
+  d->set_next_field(policy::IntakeFieldName(first));
+  Say(policy_->FindFieldWording(first)->ask(), d);
+  bool listed = false;
+  for (int a : d->allowed_actions()) listed = listed || a == rv::ACTION_HANDOFF;
+  if (!listed) d->add_allowed_actions(rv::ACTION_HANDOFF);
+  absl::StrAppend(d->mutable_reason(), "; intake first: ", d->next_field());
+}
+
+rv::Decision HandoffMap::IntakeStep(pv::IntakeField asked,
+                                    const rv::CallContext& context,
+                                    rv::Decision d) const {
+  const pv::Policy& p = policy_->proto();
+  const std::string field = policy::IntakeFieldName(asked);
+  const pv::RequestType* rt = policy_->FindRequestType(context.request_type());
+  bool in_scope = false;
+  if (rt != nullptr) {
+    for (pv::IntakeField f : policy_->IntakeOrder(rt->id()))
+      in_scope = in_scope || f == asked;
+  }
+  d.set_request_type(context.request_type());
+  d.set_category(context.request_type());
+  d.set_collect_field(field);
+  if (!in_scope) {
+    d.set_lane(rv::LANE_AI_ASSISTED);
+    d.set_rule_id("AUTH-COLLECT-FIELD");
+    d.set_allowed(false);
+    d.set_action(rv::ACTION_HANDOFF);
+    d.add_allowed_actions(rv::ACTION_HANDOFF);
+    Route(rt == nullptr ? p.default_queue() : rt->queue(), &d);
+    Say(p.scripts().handoff(), &d);
+    d.set_reason(absl::StrCat("the PHI scope of ",
+                              context.request_type().empty()
+                                  ? "an unknown request type"
+                                  : context.request_type(),
+                              " does not collect ", field));
+    return d;
+  }
+  const bool owned = rt->lane() == pv::LANE_AI_OWNED &&
+                     policy_->rollout_mode() >= rt->rollout_needed();
+  d.set_lane(owned ? rv::LANE_AI_OWNED : rv::LANE_AI_ASSISTED);
+  d.set_rule_id(rt->rule_id());
+  d.set_allowed(true);
+  d.set_store_field(policy_->Stores(rt->id(), asked));
+  d.add_allowed_actions(rv::ACTION_COLLECT_FIELD);
+  d.add_allowed_actions(rv::ACTION_HANDOFF);
+  Route(rt->queue(), &d);
+  if (!context.value_understood()) {
+    d.set_action(rv::ACTION_COLLECT_FIELD);
+    d.set_next_field(field);
+    Say(policy_->FindFieldWording(asked)->reask(), &d);
+    d.set_reason(absl::StrCat("the answer for ", field,
+                              " was not understood; ask again"));
+    return d;
+  }
+  const pv::IntakeField next = NextField(rt->id(), context, asked);
+  if (next != pv::INTAKE_FIELD_UNSPECIFIED) {
+    d.set_action(rv::ACTION_COLLECT_FIELD);
+    d.set_next_field(policy::IntakeFieldName(next));
+    Say(policy_->FindFieldWording(next)->ask(), &d);
+    d.set_reason(absl::StrCat(field, " is in the PHI scope of ", rt->id(),
+                              "; next ", d.next_field()));
+    return d;
+  }
+  d.set_action(rv::ACTION_HANDOFF);
+  Say(NextSteps(*rt), &d);
+  d.set_reason(absl::StrCat(field, " is in the PHI scope of ", rt->id(),
+                            "; intake complete, hand off"));
+  return d;
+}
+
 rv::Decision HandoffMap::Evaluate(absl::string_view utterance,
                                   const std::vector<std::string>& alternatives,
                                   const rv::CallContext& context) const {
@@ -134,7 +230,7 @@ rv::Decision HandoffMap::Evaluate(absl::string_view utterance,
       Say(scripts.urgent(), &d);
     } else {
       d.set_action(rv::ACTION_HANDOFF);
-      Say(scripts.handoff(), &d);
+      Say(c.say().empty() ? scripts.handoff() : c.say(), &d);
     }
     d.add_allowed_actions(rv::ACTION_HANDOFF);
     d.set_reason(absl::StrCat("human-only trigger \"", th->phrase(), "\""));
@@ -142,25 +238,43 @@ rv::Decision HandoffMap::Evaluate(absl::string_view utterance,
   }
 
   const std::vector<policy::Token> tokens = policy::Tokenize(utterance);
+  const bool asking_anything_else = context.asking_for() == kAskingAnythingElse;
 
-  // 3 (computed early so step 2 can report it): request type.
-  int request_type = -1;
+  // 3 (computed early so steps 2 and intake can use it): request type, by
+  // phrasing. A type that closes the call counts only as the answer to
+  // "anything else?".
+  int said_type = -1;
   int answer_text = -1;
   for (const PhraseMatch& m : requests_.FindAll(tokens)) {
     const Ref& r = refs_[m.id];
     const int type = r.group == Group::kAnswerText ? answers_type_ : r.index;
+    if (p.request_types(type).closes_call() && !asking_anything_else) continue;
     if (r.group == Group::kAnswerText && answer_text < 0) answer_text = r.index;
-    if (request_type < 0 || type < request_type) request_type = type;
+    if (said_type < 0 || type < said_type) said_type = type;
   }
+  int request_type = said_type;
   if (request_type < 0 && !context.request_type().empty()) {
     for (int i = 0; i < p.request_types_size(); ++i) {
       if (p.request_types(i).id() == context.request_type()) request_type = i;
     }
   }
   if (request_type >= 0) d.set_request_type(p.request_types(request_type).id());
+  const std::vector<PhraseMatch> assisted = assisted_.FindAll(tokens);
+
+  // Intake: the utterance answers the field the agent asked for, unless the
+  // agent could not read it as a value and the caller asked for something
+  // else instead.
+  const pv::IntakeField asked =
+      policy::IntakeFieldFromName(context.asking_for());
+  if (asked != pv::INTAKE_FIELD_UNSPECIFIED) {
+    const bool switched = !context.value_understood() &&
+                          ((said_type >= 0 && p.request_types(said_type).id() !=
+                                                  context.request_type()) ||
+                           !assisted.empty());
+    if (!switched) return IntakeStep(asked, context, d);
+  }
 
   // 2. AI-assisted conditions.
-  const std::vector<PhraseMatch> assisted = assisted_.FindAll(tokens);
   if (!assisted.empty()) {
     const Ref& r = refs_[assisted.front().id];
     const pv::AiAssistedCondition& c = p.ai_assisted(r.index);
@@ -173,6 +287,7 @@ rv::Decision HandoffMap::Evaluate(absl::string_view utterance,
     Route(c.queue(), &d);
     Say(scripts.handoff(), &d);
     d.set_reason(absl::StrCat("AI-assisted condition \"", r.phrase, "\""));
+    StartIntake(context, &d);
     return d;
   }
 
@@ -181,6 +296,14 @@ rv::Decision HandoffMap::Evaluate(absl::string_view utterance,
     const pv::RequestType& rt = p.request_types(request_type);
     d.set_rule_id(rt.rule_id());
     d.set_category(rt.id());
+    if (rt.closes_call()) {
+      d.set_lane(rv::LANE_AI_OWNED);
+      d.set_action(rv::ACTION_CLOSE_CALL);
+      d.add_allowed_actions(rv::ACTION_CLOSE_CALL);
+      Say(scripts.goodbye(), &d);
+      d.set_reason("the caller needs nothing else");
+      return d;
+    }
     const pv::RolloutMode needs =
         rt.rollout_needed() == pv::ROLLOUT_MODE_UNSPECIFIED
             ? pv::ROLLOUT_MODE_ANSWERS
@@ -216,8 +339,9 @@ rv::Decision HandoffMap::Evaluate(absl::string_view utterance,
       d.add_allowed_actions(rv::ACTION_BOOK_SLOT);
       d.add_allowed_actions(rv::ACTION_HANDOFF);
       Route(rt.queue(), &d);
-      Say(scripts.handoff(), &d);
+      Say(NextSteps(rt), &d);
       d.set_reason(absl::StrCat("request type ", rt.id(), " is AI-owned"));
+      StartIntake(context, &d);
       return d;
     }
     d.set_lane(rt.lane() == pv::LANE_HUMAN_ONLY ? rv::LANE_HUMAN_ONLY
@@ -227,14 +351,15 @@ rv::Decision HandoffMap::Evaluate(absl::string_view utterance,
     d.add_allowed_actions(rv::ACTION_HANDOFF);
     Route(rt.queue(), &d);
     if (rt.lane() == pv::LANE_AI_OWNED) {
-      Say(scripts.callback(), &d);
+      Say(rt.next_steps().empty() ? scripts.callback() : rt.next_steps(), &d);
       d.set_reason(absl::StrCat("rollout mode ",
                                 ModeName(policy_->rollout_mode()),
                                 " does not grant ", ModeName(needs)));
     } else {
-      Say(scripts.handoff(), &d);
+      Say(NextSteps(rt), &d);
       d.set_reason(absl::StrCat("request type ", rt.id(), " is handed off"));
     }
+    StartIntake(context, &d);
     return d;
   }
 

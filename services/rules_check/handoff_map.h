@@ -17,6 +17,20 @@
 // Anything else is AI-assisted: a callback and a handoff. Nothing is
 // AI-owned by default.
 //
+// Intake. A handoff (or offer) for a request type whose PHI scope collects
+// fields is preceded by intake: the decision's action is COLLECT_FIELD and
+// next_field names the first field not yet taken (consent first). While the
+// context says a field is being asked for, a turn that is not human-only is
+// an intake step: the field must be in the scope (else a denied handoff,
+// rule AUTH-COLLECT-FIELD), and the decision names the next field, or hands
+// off when intake is complete. The exception: the agent could not read the
+// turn as a value and the caller named another request type or an
+// AI-assisted condition; then the turn is evaluated afresh (the caller
+// switched requests).
+//
+// Request types that close the call match only when the context says the
+// agent asked "anything else?".
+//
 // Pure: no I/O, no clock. Thread-safe once built.
 #ifndef FRONTDESK_SERVICES_RULES_CHECK_HANDOFF_MAP_H_
 #define FRONTDESK_SERVICES_RULES_CHECK_HANDOFF_MAP_H_
@@ -34,7 +48,8 @@
 namespace frontdesk::rules_check {
 
 // The rule of step 5: nothing understood.
-inline constexpr char kDefaultRuleId[] = "AA-CALLBACK-DEFAULT";
+inline constexpr const char* kDefaultRuleId = policy::kNotUnderstoodRuleId;
+using policy::kAskingAnythingElse;
 
 class HandoffMap {
  public:
@@ -66,6 +81,23 @@ class HandoffMap {
   void Say(const std::string& text_id, frontdesk::rules::v1::Decision* d) const;
   void Route(const std::string& queue_id,
              frontdesk::rules::v1::Decision* d) const;
+  // The text that tells the caller what happens next for a request type.
+  const std::string& NextSteps(
+      const frontdesk::policy::v1::RequestType& rt) const;
+  // The first field of the type's intake order not yet taken (nor
+  // `also_taken`); UNSPECIFIED when none is left.
+  frontdesk::policy::v1::IntakeField NextField(
+      const std::string& request_type,
+      const frontdesk::rules::v1::CallContext& context,
+      frontdesk::policy::v1::IntakeField also_taken) const;
+  // Turns a handoff or offer into the first intake step when the request
+  // type has fields left to collect.
+  void StartIntake(const frontdesk::rules::v1::CallContext& context,
+                   frontdesk::rules::v1::Decision* d) const;
+  frontdesk::rules::v1::Decision IntakeStep(
+      frontdesk::policy::v1::IntakeField asked,
+      const frontdesk::rules::v1::CallContext& context,
+      frontdesk::rules::v1::Decision d) const;
 
   std::shared_ptr<const policy::ClinicPolicy> policy_;
   std::vector<Ref> refs_;

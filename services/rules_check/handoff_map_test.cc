@@ -103,7 +103,8 @@ TEST_F(HandoffMapTest, NonUrgentHumanOnlyHandsOff) {
   EXPECT_EQ(d.lane(), rv::LANE_HUMAN_ONLY);
   EXPECT_EQ(d.action(), rv::ACTION_HANDOFF);
   EXPECT_EQ(d.queue(), "practice-manager");
-  EXPECT_EQ(d.say_text_id(), "handoff-staff");
+  // The category's own wording.
+  EXPECT_EQ(d.say_text_id(), "handoff-manager");
 }
 
 TEST_F(HandoffMapTest, AiAssistedConditionBeatsRequestType) {
@@ -133,7 +134,9 @@ TEST_F(HandoffMapTest, RequestTypesInPolicyOrder) {
   EXPECT_EQ(d.category(), "appointment-follow-up");
   // AI-owned in the policy, but the rollout mode does not grant scheduling.
   EXPECT_EQ(d.lane(), rv::LANE_AI_ASSISTED);
-  EXPECT_EQ(d.reason(), "rollout mode answers does not grant scheduling");
+  EXPECT_EQ(d.reason(),
+            "rollout mode answers does not grant scheduling; intake first: "
+            "name");
   EXPECT_EQ(d.queue(), "scheduling-exceptions");
 }
 
@@ -157,6 +160,107 @@ TEST_F(HandoffMapTest, CallContextCarriesTheRequestType) {
   rv::Decision d = map_->Evaluate("yes, it's the blue one", {}, ctx);
   EXPECT_EQ(d.category(), "refill");
   EXPECT_EQ(d.queue(), "refills");
+}
+
+rv::CallContext Asking(const std::string& request_type,
+                       const std::string& field, bool understood,
+                       std::vector<std::string> collected = {}) {
+  rv::CallContext ctx;
+  ctx.set_request_type(request_type);
+  ctx.set_asking_for(field);
+  ctx.set_value_understood(understood);
+  for (const auto& c : collected) ctx.add_collected(c);
+  return ctx;
+}
+
+TEST_F(HandoffMapTest, ScopedRequestStartsWithIntake) {
+  rv::Decision d = Eval("I need a refill on my blood pressure pills");
+  EXPECT_EQ(d.lane(), rv::LANE_AI_ASSISTED);
+  EXPECT_EQ(d.rule_id(), "RT-REFILL");
+  EXPECT_EQ(d.action(), rv::ACTION_COLLECT_FIELD);
+  EXPECT_EQ(d.next_field(), "name");
+  EXPECT_EQ(d.say_text_id(), "ask-name");
+  EXPECT_EQ(d.queue(), "refills");
+  // Records: consent is asked before anything is taken.
+  EXPECT_EQ(Eval("I need a copy of my medical records").next_field(),
+            "consent");
+  // No scope, no intake: the handoff is immediate.
+  rv::Decision h = Eval("I'm really frustrated with you people");
+  EXPECT_EQ(h.action(), rv::ACTION_HANDOFF);
+  EXPECT_EQ(h.next_field(), "");
+}
+
+TEST_F(HandoffMapTest, IntakeStepNamesTheNextFieldThenHandsOff) {
+  rv::Decision d =
+      map_->Evaluate("Jane Roe", {}, Asking("refill", "name", true));
+  EXPECT_EQ(d.action(), rv::ACTION_COLLECT_FIELD);
+  EXPECT_EQ(d.rule_id(), "RT-REFILL");
+  EXPECT_TRUE(d.allowed());
+  EXPECT_EQ(d.collect_field(), "name");
+  EXPECT_TRUE(d.store_field());
+  EXPECT_EQ(d.next_field(), "date_of_birth");
+  EXPECT_EQ(d.say_text_id(), "ask-date-of-birth");
+
+  rv::Decision last = map_->Evaluate(
+      "555 555 0123", {},
+      Asking("refill", "phone", true, {"name", "date_of_birth"}));
+  EXPECT_EQ(last.action(), rv::ACTION_HANDOFF);
+  EXPECT_EQ(last.next_field(), "");
+  EXPECT_EQ(last.queue(), "refills");
+  EXPECT_EQ(last.say_text_id(), "next-refill");
+}
+
+TEST_F(HandoffMapTest, ValueNotUnderstoodIsAskedAgain) {
+  rv::Decision d =
+      map_->Evaluate("purple", {}, Asking("refill", "date_of_birth", false));
+  EXPECT_EQ(d.action(), rv::ACTION_COLLECT_FIELD);
+  EXPECT_EQ(d.next_field(), "date_of_birth");
+  EXPECT_EQ(d.say_text_id(), "reask-date-of-birth");
+}
+
+TEST_F(HandoffMapTest, CallerSwitchesRequestDuringIntake) {
+  rv::Decision d =
+      map_->Evaluate("actually I have a question about my bill", {},
+                     Asking("refill", "date_of_birth", false, {"name"}));
+  EXPECT_EQ(d.category(), "billing");
+  EXPECT_EQ(d.action(), rv::ACTION_COLLECT_FIELD);
+  // The name is not asked twice.
+  EXPECT_EQ(d.next_field(), "date_of_birth");
+  // A value that was understood is an answer, not a switch.
+  EXPECT_EQ(map_->Evaluate("Bill Smith", {}, Asking("refill", "name", true))
+                .collect_field(),
+            "name");
+}
+
+TEST_F(HandoffMapTest, UrgentWinsDuringIntake) {
+  rv::Decision d =
+      map_->Evaluate("my chest pain is getting worse", {},
+                     Asking("refill", "date_of_birth", true, {"name"}));
+  EXPECT_EQ(d.action(), rv::ACTION_URGENT_SCRIPT);
+  EXPECT_EQ(d.collect_field(), "");
+}
+
+TEST_F(HandoffMapTest, FieldOutsideThePhiScopeIsRefused) {
+  rv::Decision d = map_->Evaluate("March 3 1980", {},
+                                  Asking("callback", "date_of_birth", true));
+  EXPECT_FALSE(d.allowed());
+  EXPECT_EQ(d.rule_id(), "AUTH-COLLECT-FIELD");
+  EXPECT_EQ(d.action(), rv::ACTION_HANDOFF);
+  EXPECT_EQ(d.reason(),
+            "the PHI scope of callback does not collect date_of_birth");
+}
+
+TEST_F(HandoffMapTest, ClosingOnlyAnswersAnythingElse) {
+  EXPECT_NE(Eval("no thanks").action(), rv::ACTION_CLOSE_CALL);
+  rv::CallContext ctx;
+  ctx.set_asking_for(kAskingAnythingElse);
+  rv::Decision d = map_->Evaluate("no thanks", {}, ctx);
+  EXPECT_EQ(d.action(), rv::ACTION_CLOSE_CALL);
+  EXPECT_EQ(d.rule_id(), "RT-END-CALL");
+  EXPECT_EQ(d.say_text_id(), "goodbye");
+  // Another request wins over the "no".
+  EXPECT_EQ(map_->Evaluate("no, but I need a refill", {}, ctx).category(),
+            "refill");
 }
 
 TEST(HandoffMapRolloutTest, CaptureOnlyAnswersNothing) {

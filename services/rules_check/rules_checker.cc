@@ -107,6 +107,8 @@ absl::Status RulesChecker::Record(const std::string& tenant_id,
     recorded.add_allowed_actions(ActionName(static_cast<rv::Action>(a)));
   }
   recorded.set_reason(d.reason());
+  recorded.set_collect_field(d.collect_field());
+  recorded.set_next_field(d.next_field());
 
   events::EventDraft draft;
   draft.tenant_id = tenant_id;

@@ -92,8 +92,9 @@ TEST(DepartmentTest, FaqAndChestPainCallsAreOnTheRecordInOrder) {
   ASSERT_FALSE(faq.empty());
   av::TurnResponse hours = Turn(*answer, faq, kFaqWords);
   EXPECT_FALSE(hours.fallback());
-  ASSERT_EQ(hours.quoted_texts_size(), 1);
+  ASSERT_EQ(hours.quoted_texts_size(), 2);
   EXPECT_EQ(hours.quoted_texts(0), "office-hours@3");
+  EXPECT_EQ(hours.quoted_texts(1), "anything-else@1");
   EXPECT_TRUE(hours.handoff_id().empty());
   EndCall(*answer, faq);
 
@@ -103,7 +104,7 @@ TEST(DepartmentTest, FaqAndChestPainCallsAreOnTheRecordInOrder) {
   EXPECT_FALSE(script.fallback());
   EXPECT_EQ(script.quoted_texts(0), "urgent-script@2");
   EXPECT_NE(script.reply().find("call 911"), std::string::npos);
-  EXPECT_TRUE(script.call_over());
+  EXPECT_EQ(script.state(), av::CALL_STATE_ESCALATED);
   ASSERT_FALSE(script.handoff_id().empty());
   EndCall(*answer, urgent);
 
