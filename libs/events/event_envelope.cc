@@ -3,6 +3,7 @@
 #include <openssl/sha.h>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
@@ -82,6 +83,14 @@ std::string EventTypeName(ev::EventType type) {
       return "CallEnded";
     case ev::EVENT_TYPE_TURN_FAILED:
       return "TurnFailed";
+    case ev::EVENT_TYPE_POLICY_ACTIVATED:
+      return "PolicyActivated";
+    case ev::EVENT_TYPE_POLICY_REJECTED:
+      return "PolicyRejected";
+    case ev::EVENT_TYPE_FIELD_COLLECTED:
+      return "FieldCollected";
+    case ev::EVENT_TYPE_QUESTION_UNANSWERED:
+      return "QuestionUnanswered";
     default:
       return absl::StrCat("Unknown(", static_cast<int>(type), ")");
   }
@@ -138,13 +147,20 @@ std::string SummarizePayload(const ev::EventBody& body) {
                         p.approved_text_version());
       }
       if (!p.queue().empty()) absl::StrAppend(&s, " queue=", p.queue());
+      if (!p.collect_field().empty())
+        absl::StrAppend(&s, " field=", p.collect_field());
+      if (!p.next_field().empty())
+        absl::StrAppend(&s, " next=", p.next_field());
       return s;
     }
     case ev::EVENT_TYPE_REPLY_GIVEN: {
       ev::ReplyGiven p;
       if (!Parse(body, &p)) break;
-      std::string s = absl::StrCat("turn=", p.turn_index(), " said=\"",
-                                   p.reply_text(), "\"");
+      std::string s =
+          p.reply_text().empty()
+              ? absl::StrCat("turn=", p.turn_index(), " said=(sealed)")
+              : absl::StrCat("turn=", p.turn_index(), " said=\"",
+                             p.reply_text(), "\"");
       if (!p.quoted_texts().empty()) {
         absl::StrAppend(&s, " quoted=[", absl::StrJoin(p.quoted_texts(), ","),
                         "]");
@@ -153,7 +169,28 @@ std::string SummarizePayload(const ev::EventBody& body) {
         absl::StrAppend(&s, " handoff=", p.handoff_id());
       }
       if (p.fallback()) absl::StrAppend(&s, " FALLBACK");
+      if (!p.state().empty()) absl::StrAppend(&s, " state=", p.state());
+      if (!p.asking_for().empty())
+        absl::StrAppend(&s, " asking=", p.asking_for());
       return s;
+    }
+    case ev::EVENT_TYPE_FIELD_COLLECTED: {
+      ev::FieldCollected p;
+      if (!Parse(body, &p)) break;
+      std::string s = absl::StrCat(
+          "turn=", p.turn_index(), " field=", p.field(), " outcome=",
+          absl::AsciiStrToLower(ev::FieldCollected::Outcome_Name(p.outcome())
+                                    .substr(std::string("OUTCOME_").size())),
+          " attempt=", p.attempt());
+      if (!p.reason().empty()) absl::StrAppend(&s, " reason=", p.reason());
+      return s;
+    }
+    case ev::EVENT_TYPE_QUESTION_UNANSWERED: {
+      ev::QuestionUnanswered p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat("turn=", p.turn_index(), " offered=", p.offered(),
+                          " handoff=", p.handoff_id(),
+                          " (question sealed, for the weekly review)");
     }
     case ev::EVENT_TYPE_HANDOFF_PREPARED: {
       ev::HandoffPrepared p;

@@ -160,6 +160,7 @@ int RunCall() {
     std::cout << "frontdesk: " << reply.reply() << "\n";
     std::string notes;
     for (const auto& q : reply.quoted_texts()) notes += " quoted=" + q;
+    if (!reply.asking_for().empty()) notes += " asking=" + reply.asking_for();
     if (!reply.handoff_id().empty()) notes += " handoff=" + reply.handoff_id();
     if (reply.fallback()) notes += " FALLBACK (no action taken)";
     if (absl::GetFlag(FLAGS_verbose) && !reply.decision_id().empty()) {

@@ -57,6 +57,14 @@ Timeline Build(const std::string& call_id,
             t.lines.push_back(
                 absl::StrCat("      caller number: ", phi->caller_number()));
           }
+          for (const auto& v : phi->intake()) {
+            t.lines.push_back(
+                absl::StrCat("      ", v.field(), ": ", v.value()));
+          }
+          if (!phi->reply_text().empty()) {
+            t.lines.push_back(
+                absl::StrCat("      said: \"", phi->reply_text(), "\""));
+          }
         }
       }
     }
