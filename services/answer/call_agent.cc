@@ -508,9 +508,17 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(
     Append(call_id, call->tenant_id, ev::EVENT_TYPE_FIELD_COLLECTED,
            fc.SerializeAsString(), value.empty() ? nullptr : &phi, &records);
   };
-  // Hands off under the decision; the caller then hears `told`.
+  // Hands off under the decision; the caller then hears `told`. Returns ""
+  // or the reason it failed.
   auto hand_off = [&](const std::string& step,
-                      const std::string& told) -> bool {
+                      const std::string& told) -> std::string {
+    // What this turn took goes on the record before the packet that carries
+    // it.
+    if (!records.empty()) {
+      if (!log_->Append(records, options_.append_timeout).ok())
+        return "event_log_unacknowledged";
+      records.clear();
+    }
     // The handoff sees the values as they stand after this turn.
     std::swap(call->collected, collected);
     std::swap(call->request_type, request_type);
@@ -520,9 +528,9 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(
     std::swap(call->collected, collected);
     std::swap(call->request_type, request_type);
     std::swap(call->consent_declined, consent_declined);
-    if (!id.ok()) return false;
+    if (!id.ok()) return "handoff_unavailable";
     handoff_id = *id;
-    return true;
+    return "";
   };
   auto then_anything_else = [&] {
     reply.texts.push_back(&anything_else);
@@ -533,8 +541,10 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(
   switch (d.action()) {
     case rv::ACTION_URGENT_SCRIPT:
       reply.texts.push_back(say);
-      if (!hand_off("urgent_script", say->text()))
-        return Fallback(call_id, *call, turn, "handoff_unavailable");
+      if (std::string failed = hand_off("urgent_script", say->text());
+          !failed.empty()) {
+        return Fallback(call_id, *call, turn, failed);
+      }
       escalated = true;
       state = av::CALL_STATE_ESCALATED;
       break;
@@ -624,8 +634,8 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(
                                    ? "offer_slots"
                                : field.empty() ? "handoff"
                                                : "intake";
-      if (!hand_off(step, told->text()))
-        return Fallback(call_id, *call, turn, "handoff_unavailable");
+      if (std::string failed = hand_off(step, told->text()); !failed.empty())
+        return Fallback(call_id, *call, turn, failed);
       unanswered = d.rule_id() == policy::kNotUnderstoodRuleId;
       then_anything_else();
       break;

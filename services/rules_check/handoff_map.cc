@@ -244,6 +244,9 @@ rv::Decision HandoffMap::Evaluate(absl::string_view utterance,
   // phrasing. A type that closes the call counts only as the answer to
   // "anything else?".
   int said_type = -1;
+  // The first type named other than the one in the context: a caller who
+  // switches ("forget the refill, it's about my bill") names both.
+  int other_type = -1;
   int answer_text = -1;
   for (const PhraseMatch& m : requests_.FindAll(tokens)) {
     const Ref& r = refs_[m.id];
@@ -251,9 +254,24 @@ rv::Decision HandoffMap::Evaluate(absl::string_view utterance,
     if (p.request_types(type).closes_call() && !asking_anything_else) continue;
     if (r.group == Group::kAnswerText && answer_text < 0) answer_text = r.index;
     if (said_type < 0 || type < said_type) said_type = type;
+    if (p.request_types(type).id() != context.request_type() &&
+        (other_type < 0 || type < other_type)) {
+      other_type = type;
+    }
   }
+  // Intake: the utterance answers the field the agent asked for, unless the
+  // agent could not read it as a value and the caller asked for something
+  // else instead.
+  const pv::IntakeField asked =
+      policy::IntakeFieldFromName(context.asking_for());
+  const bool switching = asked != pv::INTAKE_FIELD_UNSPECIFIED &&
+                         !context.value_understood() && other_type >= 0;
+  if (switching) said_type = other_type;
   int request_type = said_type;
-  if (request_type < 0 && !context.request_type().empty()) {
+  // Once the agent asked "anything else?", the earlier request is done and
+  // is not the context of what comes next.
+  if (request_type < 0 && !context.request_type().empty() &&
+      !asking_anything_else) {
     for (int i = 0; i < p.request_types_size(); ++i) {
       if (p.request_types(i).id() == context.request_type()) request_type = i;
     }
@@ -261,17 +279,9 @@ rv::Decision HandoffMap::Evaluate(absl::string_view utterance,
   if (request_type >= 0) d.set_request_type(p.request_types(request_type).id());
   const std::vector<PhraseMatch> assisted = assisted_.FindAll(tokens);
 
-  // Intake: the utterance answers the field the agent asked for, unless the
-  // agent could not read it as a value and the caller asked for something
-  // else instead.
-  const pv::IntakeField asked =
-      policy::IntakeFieldFromName(context.asking_for());
-  if (asked != pv::INTAKE_FIELD_UNSPECIFIED) {
-    const bool switched = !context.value_understood() &&
-                          ((said_type >= 0 && p.request_types(said_type).id() !=
-                                                  context.request_type()) ||
-                           !assisted.empty());
-    if (!switched) return IntakeStep(asked, context, d);
+  if (asked != pv::INTAKE_FIELD_UNSPECIFIED && !switching &&
+      (context.value_understood() || assisted.empty())) {
+    return IntakeStep(asked, context, d);
   }
 
   // 2. AI-assisted conditions.

@@ -226,6 +226,11 @@ TEST_F(HandoffMapTest, CallerSwitchesRequestDuringIntake) {
   EXPECT_EQ(d.action(), rv::ACTION_COLLECT_FIELD);
   // The name is not asked twice.
   EXPECT_EQ(d.next_field(), "date_of_birth");
+  // Naming the current request as well does not hide the switch.
+  EXPECT_EQ(map_->Evaluate("forget the refill, I have a question about my bill",
+                           {}, Asking("refill", "date_of_birth", false))
+                .category(),
+            "billing");
   // A value that was understood is an answer, not a switch.
   EXPECT_EQ(map_->Evaluate("Bill Smith", {}, Asking("refill", "name", true))
                 .collect_field(),
@@ -258,6 +263,12 @@ TEST_F(HandoffMapTest, ClosingOnlyAnswersAnythingElse) {
   EXPECT_EQ(d.action(), rv::ACTION_CLOSE_CALL);
   EXPECT_EQ(d.rule_id(), "RT-END-CALL");
   EXPECT_EQ(d.say_text_id(), "goodbye");
+  // The request before "anything else?" is done: a turn nothing fits is
+  // not taken as more of it.
+  rv::CallContext after_refill = ctx;
+  after_refill.set_request_type("refill");
+  EXPECT_EQ(map_->Evaluate("blue elephants", {}, after_refill).category(),
+            "not-understood");
   // Another request wins over the "no".
   EXPECT_EQ(map_->Evaluate("no, but I need a refill", {}, ctx).category(),
             "refill");
