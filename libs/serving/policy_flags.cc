@@ -25,7 +25,7 @@ LoadPolicyFromFlags() {
   return std::make_shared<const policy::ClinicPolicy>(*std::move(p));
 }
 
-absl::StatusOr<phi::PhiSealer> LoadSealerFromFlags(
+absl::StatusOr<phi::PhiKeyring> LoadKeyringFromFlags(
     absl::string_view tenant_id) {
   const std::string path = absl::GetFlag(FLAGS_keyring_file);
   if (path.empty()) {
@@ -46,7 +46,14 @@ absl::StatusOr<phi::PhiSealer> LoadSealerFromFlags(
         sealer.status().code(),
         absl::StrCat("--keyring_file ", path, ": ", sealer.status().message()));
   }
-  return sealer;
+  return keyring;
+}
+
+absl::StatusOr<phi::PhiSealer> LoadSealerFromFlags(
+    absl::string_view tenant_id) {
+  absl::StatusOr<phi::PhiKeyring> keyring = LoadKeyringFromFlags(tenant_id);
+  if (!keyring.ok()) return keyring.status();
+  return keyring->SealerFor(tenant_id);
 }
 
 }  // namespace frontdesk::serving

@@ -10,6 +10,7 @@
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/phi/phi_keyring.h"
 #include "libs/phi/phi_sealer.h"
 #include "libs/policy/clinic_policy.h"
 
@@ -27,6 +28,12 @@ LoadPolicyFromFlags();
 // naming the flag, when the flag is empty, the keyring does not load, or it
 // holds no key for the tenant.
 absl::StatusOr<phi::PhiSealer> LoadSealerFromFlags(absl::string_view tenant_id);
+
+// The keyring itself, checked the same way: it opens PHI sealed under any
+// key of the tenant it holds, so data sealed before a rotation stays
+// readable.
+absl::StatusOr<phi::PhiKeyring> LoadKeyringFromFlags(
+    absl::string_view tenant_id);
 
 }  // namespace frontdesk::serving
 

@@ -129,7 +129,7 @@ std::shared_ptr<CallAgent::Call> CallAgent::FindCall(
                   absl::StatusCodeToString(records.status().code()));
     return nullptr;
   }
-  CallStateFold fold(sealer_);
+  CallStateFold fold(sealer_, options_.keyring);
   for (const auto& r : *records) fold.Apply(r.value);
   const CallState& state = fold.state();
   if (!state.resumable() || state.tenant_id != policy_->tenant_id()) {

@@ -57,6 +57,7 @@
 #include "libs/common/clock.h"
 #include "libs/eventlog/event_log.h"
 #include "libs/events/event_chain.h"
+#include "libs/phi/phi_keyring.h"
 #include "libs/phi/phi_sealer.h"
 #include "libs/policy/clinic_policy.h"
 #include "services/answer/agent_dependencies.h"
@@ -74,6 +75,9 @@ struct AgentOptions {
   absl::Duration rpc_timeout = absl::Seconds(3);
   // Today's date (clinic time) for dates of birth; the real clock when null.
   const Clock* clock = nullptr;
+  // Opens the PHI of a resumed call under whichever of the tenant's keys
+  // sealed it; when null, the sealer's own key is tried.
+  const phi::PhiKeyring* keyring = nullptr;
 };
 
 class CallAgent {

@@ -9,6 +9,7 @@
 #include "libs/events/chain_verifier.h"
 #include "libs/events/event_envelope.h"
 #include "libs/kafka/kafka_settings.h"
+#include "libs/phi/in_memory_tenant_keys.h"
 #include "services/handoff_prep/handoff_preparer.h"
 #include "services/rules_check/rules_checker.h"
 #include "spdlog/sinks/ostream_sink.h"
@@ -615,6 +616,45 @@ TEST_F(ResumeTest, AReadBackDateSurvivesARestartAndNothingIsAskedTwice) {
   ASSERT_TRUE(phi.ok());
   // The values taken by the first process reached the packet.
   ASSERT_EQ(phi->intake_size(), 3);
+}
+
+TEST_F(CallAgentTest, AResumedCallOpensValuesSealedBeforeAKeyRotation) {
+  // The first process sealed with the old key (sealer_, 32 x 'k'); the new
+  // process seals with a new active key and opens history by key id.
+  auto keys = std::make_unique<phi::InMemoryTenantKeys>();
+  ASSERT_TRUE(keys->AddKey(kTenant, std::string(32, 'k')).ok());
+  ASSERT_TRUE(keys->AddKey(kTenant, std::string(32, 'n')).ok());
+  phi::PhiKeyring keyring(std::move(keys));
+  auto new_sealer = keyring.SealerFor(kTenant);
+  ASSERT_TRUE(new_sealer.ok());
+  ASSERT_NE(new_sealer->key_id(), sealer_.key_id());
+  events::EventChain chain(Producer("answer-2"), &clock_);
+  CallAgent rotated(policy_, &log_, &chain, &*new_sealer, rules_.get(),
+                    handoff_.get(), AgentOptions{.keyring = &keyring}, &log_);
+
+  const std::string id = Start();
+  ASSERT_TRUE(Say(id, "I need a refill").ok());
+  ASSERT_TRUE(Say(id, "Jane Roe").ok());
+  ASSERT_TRUE(Say(id, "3/3/80").ok());
+  av::TurnRequest r;
+  r.set_call_id(id);
+  r.set_utterance("yes");
+  ASSERT_TRUE(rotated.Turn(r).ok());
+  r.set_utterance("555-867-5309");
+  auto last = rotated.Turn(r);
+  ASSERT_TRUE(last.ok());
+  ASSERT_FALSE(last->handoff_id().empty());
+  hv::HandoffPacket packet;
+  ASSERT_TRUE(packet.ParseFromString(
+      log_.Topic("frontdesk.handoff.refills.v1")[0].value));
+  // The packet is sealed with the preparer's key; the values in it were
+  // opened from the old key's events by the rotated agent.
+  auto phi = sealer_.Open(packet.sealed_phi(), kTenant, id);
+  ASSERT_TRUE(phi.ok());
+  std::map<std::string, std::string> intake;
+  for (const auto& v : phi->intake()) intake[v.field()] = v.value();
+  EXPECT_EQ(intake["name"], "Jane Roe");
+  EXPECT_EQ(intake["date_of_birth"], "1980-03-03");
 }
 
 TEST_F(ResumeTest, TheUrgentStopSurvivesARestart) {

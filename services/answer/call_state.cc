@@ -9,6 +9,15 @@ namespace frontdesk::answer {
 
 namespace ev = ::frontdesk::events::v1;
 
+absl::StatusOr<ev::PhiFields> CallStateFold::OpenPhi(
+    const ev::EventBody& b) const {
+  if (keyring_ != nullptr)
+    return keyring_->Open(b.sealed_phi(), b.tenant_id(), b.call_id());
+  if (sealer_ != nullptr)
+    return sealer_->Open(b.sealed_phi(), b.tenant_id(), b.call_id());
+  return absl::FailedPreconditionError("no key to open PHI");
+}
+
 void CallStateFold::Apply(absl::string_view record_value) {
   absl::StatusOr<events::OpenedEvent> e =
       events::OpenEnvelopeBytes(record_value);
@@ -21,8 +30,8 @@ void CallStateFold::Apply(absl::string_view record_value) {
     case ev::EVENT_TYPE_CALL_STARTED:
       state_.started = true;
       state_.tenant_id = b.tenant_id();
-      if (sealer_ != nullptr && b.has_sealed_phi()) {
-        auto phi = sealer_->Open(b.sealed_phi(), b.tenant_id(), b.call_id());
+      if (b.has_sealed_phi()) {
+        auto phi = OpenPhi(b);
         if (phi.ok()) state_.caller_number = phi->caller_number();
       }
       break;
@@ -59,8 +68,8 @@ void CallStateFold::Apply(absl::string_view record_value) {
       ev::FieldCollected p;
       if (!p.ParseFromString(b.payload())) break;
       std::string value;
-      if (sealer_ != nullptr && b.has_sealed_phi()) {
-        auto phi = sealer_->Open(b.sealed_phi(), b.tenant_id(), b.call_id());
+      if (b.has_sealed_phi()) {
+        auto phi = OpenPhi(b);
         if (phi.ok()) {
           for (const auto& v : phi->intake()) {
             if (v.field() == p.field()) value = v.value();

@@ -20,6 +20,8 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "frontdesk/events/v1/envelope.pb.h"
+#include "libs/phi/phi_keyring.h"
 #include "libs/phi/phi_sealer.h"
 
 namespace frontdesk::answer {
@@ -60,8 +62,11 @@ struct CallState {
 class CallStateFold {
  public:
   // `sealer` may be null; the caller number and intake values then stay
-  // unknown.
-  explicit CallStateFold(const phi::PhiSealer* sealer) : sealer_(sealer) {}
+  // unknown. With a keyring, PHI is opened under whichever of the tenant's
+  // keys sealed it (the sealer is then not used).
+  explicit CallStateFold(const phi::PhiSealer* sealer,
+                         const phi::PhiKeyring* keyring = nullptr)
+      : sealer_(sealer), keyring_(keyring) {}
 
   // Applies one record value (an EventEnvelope) of the call, in log order.
   void Apply(absl::string_view record_value);
@@ -69,7 +74,11 @@ class CallStateFold {
   const CallState& state() const { return state_; }
 
  private:
+  absl::StatusOr<frontdesk::events::v1::PhiFields> OpenPhi(
+      const frontdesk::events::v1::EventBody& body) const;
+
   const phi::PhiSealer* sealer_;
+  const phi::PhiKeyring* keyring_;
   CallState state_;
 };
 

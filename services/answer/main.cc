@@ -35,7 +35,13 @@ int main(int argc, char** argv) {
     std::cerr << "answer: refusing to start: " << policy.status() << "\n";
     return 2;
   }
-  auto sealer = frontdesk::serving::LoadSealerFromFlags((*policy)->tenant_id());
+  auto keyring =
+      frontdesk::serving::LoadKeyringFromFlags((*policy)->tenant_id());
+  if (!keyring.ok()) {
+    std::cerr << "answer: refusing to start: " << keyring.status() << "\n";
+    return 2;
+  }
+  auto sealer = keyring->SealerFor((*policy)->tenant_id());
   if (!sealer.ok()) {
     std::cerr << "answer: refusing to start: " << sealer.status() << "\n";
     return 2;
@@ -60,10 +66,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   frontdesk::kafka::KafkaKeyReader history(*kafka);
-  frontdesk::answer::CallAgent agent(
-      *policy, log->get(), &chain, &*sealer, &rules, &handoff,
-      {.append_timeout = bound, .rpc_timeout = bound + absl::Seconds(1)},
-      &history);
+  frontdesk::answer::CallAgent agent(*policy, log->get(), &chain, &*sealer,
+                                     &rules, &handoff,
+                                     {.append_timeout = bound,
+                                      .rpc_timeout = bound + absl::Seconds(1),
+                                      .keyring = &*keyring},
+                                     &history);
   auto registry = std::make_shared<prometheus::Registry>();
   frontdesk::answer::AnswerService service(&agent, *registry);
 
