@@ -118,7 +118,10 @@ std::shared_ptr<CallAgent::Call> CallAgent::FindCall(
   {
     absl::MutexLock lock(&mu_);
     auto it = calls_.find(call_id);
-    if (it != calls_.end()) return it->second;
+    if (it != calls_.end()) {
+      it->second->last_active = Now();
+      return it->second;
+    }
   }
   // Only ids this service could have issued are looked up in the log.
   if (history_ == nullptr || !LooksLikeUuid(call_id)) return nullptr;
@@ -141,6 +144,7 @@ std::shared_ptr<CallAgent::Call> CallAgent::FindCall(
   auto call = std::make_shared<Call>();
   call->tenant_id = state.tenant_id;
   call->caller_number = state.caller_number;
+  call->last_active = Now();
   {
     absl::MutexLock call_lock(&call->mu);
     call->turns = state.turns;
@@ -186,10 +190,17 @@ absl::StatusOr<av::StartCallResponse> CallAgent::StartCall(
         absl::StrCat("caller_number: at most ", kMaxCallerNumberChars,
                      " characters of digits, spaces and + - ( )"));
   }
+  bool sweep = false;
+  {
+    absl::MutexLock lock(&mu_);
+    sweep = Now() - last_sweep_ >= absl::Minutes(1);
+  }
+  if (sweep) SweepIdleCalls();
   const std::string call_id = NewUuid();
   auto call = std::make_shared<Call>();
   call->tenant_id = request.tenant_id();
   call->caller_number = request.caller_number();
+  call->last_active = Now();
 
   ev::CallStarted started;
   started.set_channel(static_cast<ev::Channel>(request.channel()));
@@ -311,14 +322,45 @@ av::TurnResponse CallAgent::Fallback(const std::string& call_id, Call& call,
   return response;
 }
 
+absl::Time CallAgent::Now() const {
+  return (options_.clock != nullptr ? options_.clock : RealClock::Get())->Now();
+}
+
 absl::CivilDay CallAgent::Today() const {
-  const Clock* clock =
-      options_.clock != nullptr ? options_.clock : RealClock::Get();
   absl::TimeZone tz;
   if (!absl::LoadTimeZone(policy_->proto().clinic().timezone(), &tz)) {
     tz = absl::UTCTimeZone();
   }
-  return absl::ToCivilDay(clock->Now(), tz);
+  return absl::ToCivilDay(Now(), tz);
+}
+
+int CallAgent::SweepIdleCalls() {
+  const absl::Time now = Now();
+  std::vector<std::pair<std::string, std::shared_ptr<Call>>> idle;
+  {
+    absl::MutexLock lock(&mu_);
+    last_sweep_ = now;
+    for (const auto& [id, call] : calls_) {
+      if (now - call->last_active > options_.idle_call_timeout)
+        idle.emplace_back(id, call);
+    }
+    for (const auto& [id, call] : idle) calls_.erase(id);
+  }
+  for (const auto& [id, call] : idle) {
+    absl::MutexLock call_lock(&call->mu);
+    ev::CallEnded ended;
+    ended.set_turns(call->turns);
+    ended.set_how("abandoned");
+    std::vector<eventlog::LogRecord> records;
+    Append(id, call->tenant_id, ev::EVENT_TYPE_CALL_ENDED,
+           ended.SerializeAsString(), nullptr, &records);
+    call->over = true;
+    // Queued without waiting; delivered when Kafka takes it, or journalled.
+    (void)log_->Append(records, absl::ZeroDuration());
+    chain_->Forget(id);
+    spdlog::info("event=call_abandoned call_id={} turns={}", id, call->turns);
+  }
+  return static_cast<int>(idle.size());
 }
 
 absl::StatusOr<std::string> CallAgent::HandOff(const std::string& call_id,

@@ -78,6 +78,9 @@ struct AgentOptions {
   // Opens the PHI of a resumed call under whichever of the tenant's keys
   // sealed it; when null, the sealer's own key is tried.
   const phi::PhiKeyring* keyring = nullptr;
+  // A call with no turn for this long is ended as abandoned (CallEnded, how
+  // "abandoned") and leaves memory; see SweepIdleCalls.
+  absl::Duration idle_call_timeout = absl::Hours(2);
 };
 
 class CallAgent {
@@ -107,11 +110,19 @@ class CallAgent {
 
   size_t active_calls() const;
 
+  // Ends every call idle for longer than the idle timeout: a CallEnded event
+  // ("abandoned") is queued for the log and the call leaves memory. Returns
+  // how many were ended. StartCall runs it at most once a minute, so memory
+  // stays bounded by the calls of the last idle timeout.
+  int SweepIdleCalls();
+
  private:
   struct Call {
     absl::Mutex mu;
     std::string tenant_id;
     std::string caller_number;
+    // When the call was last started, resumed or spoken to (agent mu_).
+    absl::Time last_active;
     uint32_t turns ABSL_GUARDED_BY(mu) = 0;
     // Goodbye said: no more turns.
     bool over ABSL_GUARDED_BY(mu) = false;
@@ -158,6 +169,7 @@ class CallAgent {
       const std::string& call_id, Call& call, uint32_t turn)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(call.mu);
   absl::CivilDay Today() const;
+  absl::Time Now() const;
 
   const std::shared_ptr<const policy::ClinicPolicy> policy_;
   eventlog::EventLog* const log_;
@@ -171,6 +183,7 @@ class CallAgent {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<Call>> calls_
       ABSL_GUARDED_BY(mu_);
+  absl::Time last_sweep_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 }  // namespace frontdesk::answer

@@ -351,7 +351,9 @@ TEST_F(CallAgentTest, RefillIntakeReadsBackTheDateAndHandsOffSealed) {
     if (rec.key != id) continue;
     EXPECT_EQ(rec.value.find("Roe"), std::string::npos);
     EXPECT_EQ(rec.value.find("March 3"), std::string::npos);
-    EXPECT_EQ(rec.value.find("1980"), std::string::npos);
+    // (Not "1980" alone: ids are hex and may hold those digits.)
+    EXPECT_EQ(rec.value.find("1980-03-03"), std::string::npos);
+    EXPECT_EQ(rec.value.find("5558675309"), std::string::npos);
     auto e = events::OpenEnvelopeBytes(rec.value);
     ASSERT_TRUE(e.ok());
     if (e->body.type() != ev::EVENT_TYPE_FIELD_COLLECTED) continue;
@@ -616,6 +618,32 @@ TEST_F(ResumeTest, AReadBackDateSurvivesARestartAndNothingIsAskedTwice) {
   ASSERT_TRUE(phi.ok());
   // The values taken by the first process reached the packet.
   ASSERT_EQ(phi->intake_size(), 3);
+}
+
+TEST_F(CallAgentTest, AbandonedCallsAreEndedAndLeaveMemory) {
+  CallAgent agent(
+      policy_, &log_, &answer_chain_, &sealer_, rules_.get(), handoff_.get(),
+      AgentOptions{.clock = &clock_, .idle_call_timeout = absl::Minutes(30)},
+      &log_);
+  av::StartCallRequest start;
+  start.set_tenant_id(kTenant);
+  auto quiet = agent.StartCall(start);
+  auto busy = agent.StartCall(start);
+  ASSERT_TRUE(quiet.ok() && busy.ok());
+  clock_.Advance(absl::Minutes(20));
+  av::TurnRequest r;
+  r.set_call_id(busy->call_id());
+  r.set_utterance("where do I park");
+  ASSERT_TRUE(agent.Turn(r).ok());
+  clock_.Advance(absl::Minutes(15));
+  EXPECT_EQ(agent.SweepIdleCalls(), 1);
+  EXPECT_EQ(agent.active_calls(), 1u);
+  EXPECT_EQ(Timeline(quiet->call_id()).back(), "CallEnded");
+  // Its record says it ended: it is not resumed.
+  r.set_call_id(quiet->call_id());
+  EXPECT_EQ(agent.Turn(r).status().code(), absl::StatusCode::kNotFound);
+  r.set_call_id(busy->call_id());
+  EXPECT_TRUE(agent.Turn(r).ok());
 }
 
 TEST_F(CallAgentTest, AResumedCallOpensValuesSealedBeforeAKeyRotation) {
