@@ -56,6 +56,7 @@ bench: build
 	$(BUILD_DIR)/bin/turn_latency --answer=127.0.0.1:$${ANSWER_PORT:-7101} --turns=400
 	$(BUILD_DIR)/bin/core_benchmark
 	$(BUILD_DIR)/bin/rules_evaluate_benchmark
+	$(BUILD_DIR)/bin/call_memory --calls=20000
 
 FUZZ_SECONDS ?= 60
 fuzz: deps

@@ -1,10 +1,12 @@
 // turn_latency: the time one caller turn takes through the whole department.
 //
-// Plays scripted calls, one at a time, against a running answer service and
-// measures each Turn RPC from send to reply. A reply arrives only after every
-// event of the turn is acknowledged by Kafka (acks=all), so this is the
-// durable turn latency: answer -> Kafka -> rules-check -> Kafka -> answer ->
-// Kafka, plus handoff-prep for handoffs.
+// Plays a scripted call, one call at a time, against a running answer
+// service and measures each Turn RPC from send to reply. The script is the
+// common mix: an approved answer, then a refill with its intake (name, date
+// of birth read back and confirmed, phone, then the handoff), then goodbye. A
+// reply arrives only after every event of the turn is acknowledged by Kafka
+// (acks=all), so this is the durable turn latency: answer -> Kafka ->
+// rules-check -> Kafka -> answer -> Kafka, plus handoff-prep for handoffs.
 //
 //   turn_latency --answer=127.0.0.1:7101 --turns=400
 #include <grpcpp/grpcpp.h>
@@ -22,17 +24,21 @@ ABSL_FLAG(std::string, answer, "127.0.0.1:7101", "answer service address");
 ABSL_FLAG(std::string, tenant, "sunrise-family-medicine", "clinic");
 ABSL_FLAG(int, turns, 400, "turns to measure");
 ABSL_FLAG(int, warmup, 20, "turns to play before measuring");
-ABSL_FLAG(int, turns_per_call, 8, "turns in each call");
 
 namespace av = ::frontdesk::answer::v1;
 
 namespace {
 
-const char* const kQuestions[] = {
-    "What are your hours on Saturday?", "Where do I park?",
-    "I forgot my portal password",
-    "Do you offer travel vaccines?",  // a callback handoff
+const char* const kScript[] = {
+    "What are your hours on Saturday?",
+    "I need a refill of my blood pressure pills",
+    "Maria Lopez",
+    "March 3rd 1980",
+    "yes",
+    "312 555 7788",  // the refill handoff
+    "no thanks",     // goodbye: the call is over
 };
+constexpr int kScriptTurns = sizeof(kScript) / sizeof(kScript[0]);
 
 double Percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
@@ -61,11 +67,10 @@ int main(int argc, char** argv) {
                    absl::GetFlag(FLAGS_answer).c_str());
       return 1;
     }
-    for (int t = 0; t < absl::GetFlag(FLAGS_turns_per_call) && played < total;
-         ++t, ++played) {
+    for (int t = 0; t < kScriptTurns && played < total; ++t, ++played) {
       av::TurnRequest req;
       req.set_call_id(call.call_id());
-      req.set_utterance(kQuestions[played % 4]);
+      req.set_utterance(kScript[t]);
       av::TurnResponse reply;
       grpc::ClientContext ctx;
       const absl::Time t0 = absl::Now();
