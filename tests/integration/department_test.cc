@@ -1,9 +1,12 @@
 // The department end to end: a real broker, the four real services over gRPC.
-// An FAQ call and a chest-pain call; the log read back with our own consumer;
-// the record-keeper's view compared with it; PHI kept out of every log line.
+// An FAQ call, a chest-pain call and a refill call with intake; the log read
+// back with our own consumer; every raw record of every topic searched for
+// the patient's details; the record-keeper's view compared with the log; PHI
+// kept out of every log line.
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "frontdesk/events/v1/call_events.pb.h"
 #include "frontdesk/handoff/v1/handoff_service.pb.h"
@@ -108,6 +111,19 @@ TEST(DepartmentTest, FaqAndChestPainCallsAreOnTheRecordInOrder) {
   ASSERT_FALSE(script.handoff_id().empty());
   EndCall(*answer, urgent);
 
+  // A refill call: the patient's name, date of birth and phone are taken.
+  const std::string refill = StartCall(*answer);
+  EXPECT_EQ(Turn(*answer, refill, "I need a refill of my inhaler").asking_for(),
+            "name");
+  EXPECT_EQ(Turn(*answer, refill, "Maria Lopez").asking_for(), "date_of_birth");
+  av::TurnResponse read_back = Turn(*answer, refill, "March 3rd 1980");
+  EXPECT_NE(read_back.reply().find("March 3, 1980"), std::string::npos);
+  EXPECT_EQ(Turn(*answer, refill, "yes").asking_for(), "phone");
+  av::TurnResponse handed = Turn(*answer, refill, "312 555 7788");
+  EXPECT_FALSE(handed.handoff_id().empty());
+  EXPECT_TRUE(Turn(*answer, refill, "no thanks").call_over());
+  EndCall(*answer, refill);
+
   // Our own consumer reads frontdesk.calls.v1.
   kafka::KafkaKeyReader reader((*dept)->kafka());
   auto faq_log = reader.ReadKey(kafka::kCallsTopic, faq);
@@ -165,8 +181,10 @@ TEST(DepartmentTest, FaqAndChestPainCallsAreOnTheRecordInOrder) {
     ASSERT_TRUE(all.ok()) << topic.name << ": " << all.status();
     for (const auto& r : *all) {
       ++scanned;
-      for (const char* phi : {"Maria", "Lopez", "010 7788", "March 3 1980",
-                              "chest pain right now", "what are your hours"}) {
+      for (const char* phi :
+           {"Maria", "Lopez", "010 7788", "March 3 1980", "March 3, 1980",
+            "1980-03-03", "312 555 7788", "3125557788", "chest pain right now",
+            "what are your hours", "refill of my inhaler"}) {
         ASSERT_EQ(r.value.find(phi), std::string::npos)
             << phi << " in " << topic.name;
         ASSERT_EQ(r.key.find(phi), std::string::npos)
@@ -188,6 +206,19 @@ TEST(DepartmentTest, FaqAndChestPainCallsAreOnTheRecordInOrder) {
   }
   EXPECT_TRUE(words_shown);
   EXPECT_TRUE(timeline.findings.empty());
+  // And the refill call, replayed with the keyring, shows what was taken.
+  auto refill_log = reader.ReadKey(kafka::kCallsTopic, refill);
+  ASSERT_TRUE(refill_log.ok()) << refill_log.status();
+  ExpectChainsIntact(refill, *refill_log);
+  cli::Timeline taken = cli::BuildTimeline(refill, *refill_log, *keyring);
+  std::string shown;
+  for (const auto& line : taken.lines) absl::StrAppend(&shown, line, "\n");
+  for (const char* value :
+       {"name: Maria Lopez", "date_of_birth: 1980-03-03", "phone: +13125557788",
+        "said: \"I have your date of birth as March 3, "
+        "1980. Is that right?\""}) {
+    EXPECT_NE(shown.find(value), std::string::npos) << value;
+  }
 
   // record-keeper answers GetCall with the same events, byte for byte.
   auto records = (*dept)->Records();
@@ -219,7 +250,9 @@ TEST(DepartmentTest, FaqAndChestPainCallsAreOnTheRecordInOrder) {
   // No PHI in any service log.
   const std::string logs = (*dept)->Logs();
   EXPECT_NE(logs.find("event=turn"), std::string::npos);
-  for (const char* phi : {"Maria", "Lopez", "010 7788", "chest pain right"}) {
+  for (const char* phi :
+       {"Maria", "Lopez", "010 7788", "chest pain right", "1980-03-03",
+        "March 3", "3125557788", "312 555 7788"}) {
     EXPECT_EQ(logs.find(phi), std::string::npos) << phi << " leaked into logs";
   }
 }
