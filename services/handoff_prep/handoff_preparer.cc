@@ -32,13 +32,14 @@ uint32_t Priority(const rv::Decision& d) {
 HandoffPreparer::HandoffPreparer(
     std::shared_ptr<const policy::ClinicPolicy> policy, eventlog::EventLog* log,
     events::EventChain* chain, const phi::PhiSealer* sealer, const Clock* clock,
-    absl::Duration append_timeout)
+    absl::Duration append_timeout, HandoffDesk* desk)
     : policy_(std::move(policy)),
       log_(log),
       chain_(chain),
       sealer_(sealer),
       clock_(clock),
-      append_timeout_(append_timeout) {}
+      append_timeout_(append_timeout),
+      desk_(desk) {}
 
 absl::StatusOr<PrepareResult> HandoffPreparer::Prepare(
     const hv::PrepareRequest& request) {
@@ -90,6 +91,15 @@ absl::StatusOr<PrepareResult> HandoffPreparer::Prepare(
   }
   absl::MutexLock lock(&entry->mu);
   if (entry->acknowledged) return PrepareResult{entry->packet, true};
+  if (!entry->built && desk_ != nullptr) {
+    // Prepared by an earlier process: the desk rebuilt it from the log.
+    if (auto known =
+            desk_->FindByDecision(request.call_id(), d.decision_id())) {
+      entry->packet = *known;
+      entry->built = entry->acknowledged = true;
+      return PrepareResult{entry->packet, true};
+    }
+  }
   if (!entry->built) {
     const absl::Time now = clock_->Now();
     hv::HandoffPacket& p = entry->packet;
@@ -110,10 +120,30 @@ absl::StatusOr<PrepareResult> HandoffPreparer::Prepare(
     SetTimestamp(now + policy_->ClaimWindow(*queue), p.mutable_deadline());
     p.set_queue(queue->id());
     p.set_priority(Priority(d));
+    p.set_trigger_phrase(d.trigger().phrase());
+    p.set_trigger_source(d.trigger().source());
+    p.set_trigger_begin(d.trigger().begin());
+    p.set_trigger_end(d.trigger().end());
+    p.set_last_resort_role(queue->last_resort_role());
+    p.set_state(hv::HANDOFF_STATE_CREATED);
+    p.set_revision(1);
+    p.set_origin_queue(queue->id());
     ev::PhiFields phi;
     phi.set_utterance(request.trigger_utterance());
     phi.set_caller_number(request.caller_number());
-    for (const ev::IntakeValue& v : request.intake()) *phi.add_intake() = v;
+    // Minimum necessary: the fields the scope shows the queue owner's role.
+    const auto* scope = policy_->FindPhiScope(request.request_type());
+    for (const ev::IntakeValue& v : request.intake()) {
+      const auto field = policy::IntakeFieldFromName(v.field());
+      bool shown = false;
+      if (scope != nullptr) {
+        for (const auto& rf : scope->show()) {
+          if (rf.role() != queue->owner_role()) continue;
+          for (int f : rf.fields()) shown = shown || f == field;
+        }
+      }
+      if (shown) *phi.add_intake() = v;
+    }
     p.set_request_type(request.request_type());
     p.set_consent_declined(request.consent_declined());
     *p.mutable_sealed_phi() =
@@ -156,6 +186,7 @@ absl::StatusOr<PrepareResult> HandoffPreparer::Prepare(
                         absl::StrCat("handoff not published: ", st.message()));
   }
   entry->acknowledged = true;
+  if (desk_ != nullptr) desk_->Track(packet);
   {
     absl::MutexLock count_lock(&mu_);
     ++prepared_;

@@ -6,8 +6,13 @@
 // HandoffPrepared event to frontdesk.calls.v1. It returns only after Kafka
 // acknowledged both.
 //
+// Minimum necessary: the packet's sealed PHI holds the caller's words and
+// number and only the intake fields the request type's PHI scope shows the
+// queue owner's role.
+//
 // Idempotent on (call_id, decision_id): a repeated request returns the same
-// packet and publishes nothing new. If an earlier attempt was not
+// packet and publishes nothing new, also after a restart (the desk, rebuilt
+// from the queue topics, knows the packet). If an earlier attempt was not
 // acknowledged, a retry republishes the same packet (same handoff id), so a
 // queue may see one handoff id twice but never two handoffs for one decision;
 // staff apps deduplicate by handoff_id.
@@ -28,6 +33,7 @@
 #include "libs/events/event_chain.h"
 #include "libs/phi/phi_sealer.h"
 #include "libs/policy/clinic_policy.h"
+#include "services/handoff_prep/handoff_desk.h"
 
 namespace frontdesk::handoff_prep {
 
@@ -41,7 +47,7 @@ class HandoffPreparer {
   HandoffPreparer(std::shared_ptr<const policy::ClinicPolicy> policy,
                   eventlog::EventLog* log, events::EventChain* chain,
                   const phi::PhiSealer* sealer, const Clock* clock,
-                  absl::Duration append_timeout);
+                  absl::Duration append_timeout, HandoffDesk* desk = nullptr);
 
   // INVALID_ARGUMENT names the bad field; NOT_FOUND for an unknown tenant or
   // queue; DEADLINE_EXCEEDED or UNAVAILABLE when Kafka did not acknowledge.
@@ -65,6 +71,7 @@ class HandoffPreparer {
   const phi::PhiSealer* const sealer_;
   const Clock* const clock_;
   const absl::Duration append_timeout_;
+  HandoffDesk* const desk_;
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<Entry>> entries_

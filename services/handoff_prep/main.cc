@@ -1,16 +1,25 @@
 // handoff-prep: builds handoff packets and publishes them to staff queues.
-// Thin glue; the logic is in handoff_preparer.h.
+// Thin glue; the logic is in handoff_preparer.h and handoff_desk.h.
 #include <iostream>
 
+#include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "libs/common/clock.h"
 #include "libs/common/service_logging.h"
 #include "libs/events/producer_identity.h"
+#include "libs/kafka/kafka_key_reader.h"
 #include "libs/serving/policy_flags.h"
 #include "libs/serving/service_flags.h"
 #include "prometheus/registry.h"
+#include "services/handoff_prep/escalation_timer.h"
+#include "services/handoff_prep/handoff_desk.h"
 #include "services/handoff_prep/handoff_prep_service.h"
+#include "services/handoff_prep/staff_service.h"
+#include "spdlog/spdlog.h"
+
+ABSL_FLAG(int, escalation_tick_ms, 1000,
+          "How often unclaimed handoffs past their deadline are escalated");
 
 int main(int argc, char** argv) {
   frontdesk::serving::BlockShutdownSignals();
@@ -24,7 +33,14 @@ int main(int argc, char** argv) {
     std::cerr << "handoff-prep: refusing to start: " << policy.status() << "\n";
     return 2;
   }
-  auto sealer = frontdesk::serving::LoadSealerFromFlags((*policy)->tenant_id());
+  auto keyring =
+      frontdesk::serving::LoadKeyringFromFlags((*policy)->tenant_id());
+  if (!keyring.ok()) {
+    std::cerr << "handoff-prep: refusing to start: " << keyring.status()
+              << "\n";
+    return 2;
+  }
+  auto sealer = keyring->SealerFor((*policy)->tenant_id());
   if (!sealer.ok()) {
     std::cerr << "handoff-prep: refusing to start: " << sealer.status() << "\n";
     return 2;
@@ -42,12 +58,39 @@ int main(int argc, char** argv) {
   frontdesk::events::EventChain chain(
       frontdesk::events::ThisProcess("handoff-prep"),
       frontdesk::RealClock::Get());
+  frontdesk::handoff_prep::HandoffDesk desk(
+      *policy, log->get(), &chain, &*sealer, &*keyring,
+      frontdesk::RealClock::Get(),
+      frontdesk::serving::AppendTimeoutFromFlags());
+  // The open handoffs and their timers, rebuilt from the queue topics.
+  auto kafka = frontdesk::serving::KafkaSettingsFromFlags();
+  if (!kafka.ok()) {
+    std::cerr << "handoff-prep: " << kafka.status() << "\n";
+    return 2;
+  }
+  frontdesk::kafka::KafkaKeyReader reader(*kafka);
+  size_t restored = 0;
+  for (const std::string& q : (*policy)->QueueIds()) {
+    auto records = reader.ReadTopic(frontdesk::kafka::HandoffTopic(q));
+    if (!records.ok()) {
+      std::cerr << "handoff-prep: cannot rebuild the open handoffs: "
+                << records.status() << "\n";
+      return 1;
+    }
+    for (const auto& r : *records) restored += desk.Restore(r.value) ? 1 : 0;
+  }
+  spdlog::info("event=handoffs_restored packets={} open={}", restored,
+               desk.stats().open);
   frontdesk::handoff_prep::HandoffPreparer preparer(
       *policy, log->get(), &chain, &*sealer, frontdesk::RealClock::Get(),
-      frontdesk::serving::AppendTimeoutFromFlags());
+      frontdesk::serving::AppendTimeoutFromFlags(), &desk);
   auto registry = std::make_shared<prometheus::Registry>();
   frontdesk::handoff_prep::HandoffPrepService service(&preparer, *registry);
+  frontdesk::handoff_prep::StaffService staff(&desk);
+  frontdesk::handoff_prep::EscalationTimer timer(
+      &desk, absl::Milliseconds(absl::GetFlag(FLAGS_escalation_tick_ms)),
+      *registry);
 
-  return frontdesk::serving::ServeUntilShutdown("handoff-prep", {&service},
-                                                registry, log->get());
+  return frontdesk::serving::ServeUntilShutdown(
+      "handoff-prep", {&service, &staff}, registry, log->get());
 }

@@ -1,0 +1,90 @@
+#include "services/handoff_prep/staff_service.h"
+
+#include <string>
+
+#include "spdlog/spdlog.h"
+
+namespace frontdesk::handoff_prep {
+
+namespace hv = ::frontdesk::handoff::v1;
+
+namespace {
+
+std::string Metadata(const grpc::ServerContext* context, const char* key) {
+  const auto& md = context->client_metadata();
+  auto it = md.find(key);
+  if (it == md.end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+// UNAUTHENTICATED when the caller did not say who they are.
+absl::StatusOr<StaffMember> Who(const grpc::ServerContext* context) {
+  StaffMember who;
+  who.id = Metadata(context, kStaffIdHeader);
+  who.role = Metadata(context, kStaffRoleHeader);
+  who.via = "grpc";
+  if (who.id.empty() || who.role.empty()) {
+    return absl::UnauthenticatedError(
+        "metadata x-staff-id and x-staff-role are required");
+  }
+  return who;
+}
+
+grpc::Status ToGrpc(const absl::Status& s) {
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
+                      std::string(s.message()));
+}
+
+}  // namespace
+
+grpc::Status StaffService::ListOpen(grpc::ServerContext* context,
+                                    const hv::ListOpenRequest* request,
+                                    hv::ListOpenResponse* response) {
+  absl::StatusOr<StaffMember> who = Who(context);
+  if (!who.ok()) return ToGrpc(who.status());
+  auto open = desk_->ListOpen(*who, request->queue());
+  if (!open.ok()) return ToGrpc(open.status());
+  for (auto& v : *open) *response->add_handoffs() = std::move(v);
+  return grpc::Status::OK;
+}
+
+grpc::Status StaffService::Claim(grpc::ServerContext* context,
+                                 const hv::ClaimRequest* request,
+                                 hv::HandoffView* response) {
+  absl::StatusOr<StaffMember> who = Who(context);
+  if (!who.ok()) return ToGrpc(who.status());
+  auto view = desk_->Claim(*who, request->handoff_id());
+  if (!view.ok()) return ToGrpc(view.status());
+  *response = *std::move(view);
+  return grpc::Status::OK;
+}
+
+grpc::Status StaffService::Resolve(grpc::ServerContext* context,
+                                   const hv::ResolveRequest* request,
+                                   hv::HandoffView* response) {
+  absl::StatusOr<StaffMember> who = Who(context);
+  if (!who.ok()) return ToGrpc(who.status());
+  auto view = desk_->Resolve(*who, request->handoff_id(), request->note());
+  if (!view.ok()) return ToGrpc(view.status());
+  *response = *std::move(view);
+  return grpc::Status::OK;
+}
+
+grpc::Status StaffService::Watch(grpc::ServerContext* context,
+                                 const hv::WatchRequest* request,
+                                 grpc::ServerWriter<hv::HandoffView>* writer) {
+  absl::StatusOr<StaffMember> who = Who(context);
+  if (!who.ok()) return ToGrpc(who.status());
+  absl::Status st = desk_->StartWatch(*who, request->queue());
+  if (!st.ok()) return ToGrpc(st);
+  uint64_t version = 0;
+  while (!context->IsCancelled()) {
+    for (const hv::HandoffView& v : desk_->WaitForChanges(
+             *who, request->queue(), &version, absl::Seconds(1))) {
+      if (!writer->Write(v)) return grpc::Status::OK;
+    }
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace frontdesk::handoff_prep

@@ -1,0 +1,41 @@
+// The gRPC edge of the staff API (StaffQueue): reads the staff member and
+// role from call metadata (`x-staff-id`, `x-staff-role`) and maps
+// HandoffDesk's statuses to gRPC statuses one to one. No logic of its own.
+#ifndef FRONTDESK_SERVICES_HANDOFF_PREP_STAFF_SERVICE_H_
+#define FRONTDESK_SERVICES_HANDOFF_PREP_STAFF_SERVICE_H_
+
+#include "frontdesk/handoff/v1/staff_service.grpc.pb.h"
+#include "services/handoff_prep/handoff_desk.h"
+
+namespace frontdesk::handoff_prep {
+
+inline constexpr char kStaffIdHeader[] = "x-staff-id";
+inline constexpr char kStaffRoleHeader[] = "x-staff-role";
+
+class StaffService final : public frontdesk::handoff::v1::StaffQueue::Service {
+ public:
+  // `desk` must outlive the service.
+  explicit StaffService(HandoffDesk* desk) : desk_(desk) {}
+
+  grpc::Status ListOpen(
+      grpc::ServerContext* context,
+      const frontdesk::handoff::v1::ListOpenRequest* request,
+      frontdesk::handoff::v1::ListOpenResponse* response) override;
+  grpc::Status Claim(grpc::ServerContext* context,
+                     const frontdesk::handoff::v1::ClaimRequest* request,
+                     frontdesk::handoff::v1::HandoffView* response) override;
+  grpc::Status Resolve(grpc::ServerContext* context,
+                       const frontdesk::handoff::v1::ResolveRequest* request,
+                       frontdesk::handoff::v1::HandoffView* response) override;
+  grpc::Status Watch(
+      grpc::ServerContext* context,
+      const frontdesk::handoff::v1::WatchRequest* request,
+      grpc::ServerWriter<frontdesk::handoff::v1::HandoffView>* writer) override;
+
+ private:
+  HandoffDesk* desk_;
+};
+
+}  // namespace frontdesk::handoff_prep
+
+#endif  // FRONTDESK_SERVICES_HANDOFF_PREP_STAFF_SERVICE_H_
