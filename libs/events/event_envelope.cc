@@ -7,7 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "frontdesk/events/v1/access_events.pb.h"
 #include "frontdesk/events/v1/call_events.pb.h"
+#include "frontdesk/events/v1/handoff_events.pb.h"
 
 namespace frontdesk::events {
 
@@ -91,6 +93,14 @@ std::string EventTypeName(ev::EventType type) {
       return "FieldCollected";
     case ev::EVENT_TYPE_QUESTION_UNANSWERED:
       return "QuestionUnanswered";
+    case ev::EVENT_TYPE_HANDOFF_CLAIMED:
+      return "HandoffClaimed";
+    case ev::EVENT_TYPE_HANDOFF_RESOLVED:
+      return "HandoffResolved";
+    case ev::EVENT_TYPE_HANDOFF_ESCALATED:
+      return "HandoffEscalated";
+    case ev::EVENT_TYPE_ACCESS_RECORDED:
+      return "AccessRecorded";
     default:
       return absl::StrCat("Unknown(", static_cast<int>(type), ")");
   }
@@ -184,6 +194,37 @@ std::string SummarizePayload(const ev::EventBody& body) {
           " attempt=", p.attempt());
       if (!p.reason().empty()) absl::StrAppend(&s, " reason=", p.reason());
       return s;
+    }
+    case ev::EVENT_TYPE_HANDOFF_CLAIMED: {
+      ev::HandoffClaimed p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat("handoff=", p.handoff_id(), " by=", p.staff_id(),
+                          " role=", p.role());
+    }
+    case ev::EVENT_TYPE_HANDOFF_RESOLVED: {
+      ev::HandoffResolved p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat("handoff=", p.handoff_id(), " by=", p.staff_id(),
+                          " role=", p.role(), " (note sealed)");
+    }
+    case ev::EVENT_TYPE_HANDOFF_ESCALATED: {
+      ev::HandoffEscalated p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat(
+          "handoff=", p.handoff_id(), " level=", p.level(),
+          " from=", p.from_role(), " to=", p.to_role(), " queues=[",
+          absl::StrJoin(p.queues(), ","), "] missed=",
+          absl::FormatTime(absl::RFC3339_sec,
+                           absl::FromUnixSeconds(p.missed_deadline().seconds()),
+                           absl::UTCTimeZone()));
+    }
+    case ev::EVENT_TYPE_ACCESS_RECORDED: {
+      ev::AccessRecorded p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat("actor=", p.actor_id(), " role=", p.role(),
+                          " action=", p.action(), " resource=", p.resource(),
+                          " allowed=", p.allowed() ? "yes" : "no",
+                          " via=", p.via());
     }
     case ev::EVENT_TYPE_QUESTION_UNANSWERED: {
       ev::QuestionUnanswered p;

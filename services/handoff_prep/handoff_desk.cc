@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "frontdesk/events/v1/access_events.pb.h"
 #include "frontdesk/events/v1/call_events.pb.h"
-#include "frontdesk/handoff/v1/handoff_events.pb.h"
+#include "frontdesk/events/v1/handoff_events.pb.h"
 #include "libs/common/input_limits.h"
 #include "libs/kafka/kafka_settings.h"
 #include "spdlog/spdlog.h"
@@ -268,7 +268,7 @@ absl::StatusOr<hv::HandoffView> HandoffDesk::Claim(
   next.set_claimed_by(who.id);
   next.set_claimed_role(who.role);
   ToProto(clock_->Now(), next.mutable_claimed_at());
-  hv::HandoffClaimed claimed;
+  ev::HandoffClaimed claimed;
   claimed.set_handoff_id(handoff_id);
   claimed.set_staff_id(who.id);
   claimed.set_role(who.role);
@@ -321,7 +321,7 @@ absl::StatusOr<hv::HandoffView> HandoffDesk::Resolve(
   next.set_state(hv::HANDOFF_STATE_RESOLVED);
   next.set_resolved_by(who.id);
   ToProto(clock_->Now(), next.mutable_resolved_at());
-  hv::HandoffResolved resolved;
+  ev::HandoffResolved resolved;
   resolved.set_handoff_id(handoff_id);
   resolved.set_staff_id(who.id);
   resolved.set_role(who.role);
@@ -380,7 +380,7 @@ int HandoffDesk::EscalateDue() {
         break;
       }
     }
-    hv::HandoffEscalated escalated;
+    ev::HandoffEscalated escalated;
     escalated.set_handoff_id(p.handoff_id());
     escalated.set_from_role(p.owner_role());
     escalated.set_to_role(to_role);

@@ -7,7 +7,7 @@
 #include "absl/strings/match.h"
 #include "frontdesk/events/v1/access_events.pb.h"
 #include "frontdesk/events/v1/call_events.pb.h"
-#include "frontdesk/handoff/v1/handoff_events.pb.h"
+#include "frontdesk/events/v1/handoff_events.pb.h"
 #include "gtest/gtest.h"
 #include "libs/eventlog/in_memory_event_log.h"
 #include "libs/events/event_envelope.h"
@@ -245,7 +245,7 @@ TEST_F(HandoffDeskTest, ClaimThenResolveAreOnTheLogAndTheQueue) {
 
   auto claims = Events(ev::EVENT_TYPE_HANDOFF_CLAIMED);
   ASSERT_EQ(claims.size(), 1u);
-  hv::HandoffClaimed c;
+  ev::HandoffClaimed c;
   ASSERT_TRUE(c.ParseFromString(claims[0].body.payload()));
   EXPECT_EQ(c.staff_id(), "nurse-ana");
   EXPECT_EQ(c.role(), "triage-nurse");
@@ -322,7 +322,7 @@ TEST_F(HandoffDeskTest, UnclaimedHandoffsEscalateToTheBackupThenTheLastResort) {
 
   auto escalations = Events(ev::EVENT_TYPE_HANDOFF_ESCALATED);
   ASSERT_EQ(escalations.size(), 2u);
-  hv::HandoffEscalated second;
+  ev::HandoffEscalated second;
   ASSERT_TRUE(second.ParseFromString(escalations[1].body.payload()));
   EXPECT_EQ(second.from_role(), "on-call-clinician");
   EXPECT_EQ(second.to_role(), "practice-manager");
