@@ -251,7 +251,8 @@ std::string CallAgent::FailClosedHandoff(const std::string& call_id, Call& call,
   d.set_queue(queue->id());
   d.set_owner_role(queue->owner_role());
   d.set_backup_role(queue->backup_role());
-  d.set_claim_window_seconds(queue->claim_window_minutes() * 60);
+  d.set_claim_window_seconds(static_cast<uint32_t>(
+      absl::ToInt64Seconds(policy_->ClaimWindow(*queue))));
   d.set_reason("rules-check unreachable; failing closed");
 
   ev::DecisionRecorded recorded;
@@ -574,10 +575,12 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(
     handoff_id = *id;
     return "";
   };
+  // The turn acted (answered or handed off); the reply ends by asking
+  // whether there is anything else.
   auto then_anything_else = [&] {
     reply.texts.push_back(&anything_else);
     asking_for = policy::kAskingAnythingElse;
-    state = av::CALL_STATE_CONFIRM;
+    state = av::CALL_STATE_ACT;
   };
 
   switch (d.action()) {
@@ -593,7 +596,20 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(
 
     case rv::ACTION_QUOTE_ANSWER:
       reply.texts.push_back(say);
-      then_anything_else();
+      if (asked != pv::INTAKE_FIELD_UNSPECIFIED &&
+          !call->request_type.empty()) {
+        // A question in the middle of intake: answered, then the same field
+        // is asked again; the request goes on.
+        request_type = call->request_type;
+        asking_for = call->asking_for;
+        attempts = call->attempts;
+        state = av::CALL_STATE_INTAKE;
+        pending.clear();
+        reply.texts.push_back(
+            &policy_->Script(policy_->FindFieldWording(asked)->ask()));
+      } else {
+        then_anything_else();
+      }
       break;
 
     case rv::ACTION_CLOSE_CALL:

@@ -36,6 +36,45 @@ TEST_F(IntakeAnswerTest, NamesAreShortOrTheyAreNotNames) {
   EXPECT_EQ(c.reason, "not_understood");
 }
 
+TEST_F(IntakeAnswerTest, LeadInWordsAreNotPartOfTheValue) {
+  EXPECT_EQ(Read(pv::INTAKE_FIELD_NAME, "My name is Jane Roe").value,
+            "Jane Roe");
+  EXPECT_EQ(Read(pv::INTAKE_FIELD_NAME, "this is Jane Roe").value, "Jane Roe");
+  EXPECT_EQ(
+      Read(pv::INTAKE_FIELD_DATE_OF_BIRTH, "my date of birth is March 3rd 1980")
+          .value,
+      "1980-03-03");
+  EXPECT_EQ(Read(pv::INTAKE_FIELD_PHONE, "my number is 312 555 7788").value,
+            "+13125557788");
+  EXPECT_EQ(Read(pv::INTAKE_FIELD_EMAIL, "it's jane@example.com").value,
+            "jane@example.com");
+}
+
+TEST_F(IntakeAnswerTest, QuestionsAndBareYesOrNoAreNotNames) {
+  EXPECT_EQ(Read(pv::INTAKE_FIELD_NAME, "what are your hours").reason,
+            "not_a_name");
+  EXPECT_EQ(Read(pv::INTAKE_FIELD_NAME, "Jane Roe?").reason, "not_a_name");
+  EXPECT_EQ(Read(pv::INTAKE_FIELD_NAME, "no").reason, "not_a_name");
+  EXPECT_EQ(Read(pv::INTAKE_FIELD_NAME, "Yes.").reason, "not_a_name");
+  // Short names that begin like a question word are still names.
+  EXPECT_EQ(Read(pv::INTAKE_FIELD_NAME, "Do Thanh").value, "Do Thanh");
+  EXPECT_EQ(Read(pv::INTAKE_FIELD_NAME, "Isabel Howard").value,
+            "Isabel Howard");
+}
+
+TEST_F(IntakeAnswerTest, ThatsRightConfirmsAReadBack) {
+  for (const char* yes : {"that's right", "correct", "yes", "Right."}) {
+    SCOPED_TRACE(yes);
+    EXPECT_TRUE(Read(pv::INTAKE_FIELD_DATE_OF_BIRTH, yes, "1980-03-03")
+                    .confirms_read_back);
+  }
+  for (const char* no : {"that's wrong", "incorrect", "no", "not right"}) {
+    SCOPED_TRACE(no);
+    EXPECT_EQ(Read(pv::INTAKE_FIELD_DATE_OF_BIRTH, no, "1980-03-03").reason,
+              "read_back_refused");
+  }
+}
+
 TEST_F(IntakeAnswerTest, DatesAreReadBackAndTakenOnYes) {
   IntakeAnswer heard =
       Read(pv::INTAKE_FIELD_DATE_OF_BIRTH, "the third of March eighty");

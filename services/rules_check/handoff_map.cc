@@ -1,5 +1,7 @@
 #include "services/rules_check/handoff_map.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -70,7 +72,8 @@ void HandoffMap::Route(const std::string& queue_id, rv::Decision* d) const {
   d->set_queue(q->id());
   d->set_owner_role(q->owner_role());
   d->set_backup_role(q->backup_role());
-  d->set_claim_window_seconds(q->claim_window_minutes() * 60);
+  d->set_claim_window_seconds(
+      static_cast<uint32_t>(absl::ToInt64Seconds(policy_->ClaimWindow(*q))));
 }
 
 const std::string& HandoffMap::NextSteps(const pv::RequestType& rt) const {
@@ -197,6 +200,16 @@ rv::Decision HandoffMap::Evaluate(absl::string_view utterance,
            s == 0 ? "utterance" : absl::StrCat("asr_alternative[", s - 1, "]"),
            tokens[m.first_token].begin, tokens[m.last_token].end});
     }
+  }
+  // A name given when asked for one is a name: "Sue Roe" is no legal
+  // threat. Urgent triggers still count, everywhere.
+  if (context.asking_for() == "name" && context.value_understood()) {
+    hits.erase(
+        std::remove_if(hits.begin(), hits.end(),
+                       [&](const Hit& h) {
+                         return !p.human_only(refs_[h.ref].index).urgent();
+                       }),
+        hits.end());
   }
   if (!hits.empty()) {
     const Hit* chosen = &hits.front();

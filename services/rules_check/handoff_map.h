@@ -29,7 +29,9 @@
 // switched requests).
 //
 // Request types that close the call match only when the context says the
-// agent asked "anything else?".
+// agent asked "anything else?". A name given when a name was asked for (and
+// read as one by the agent) is checked against urgent triggers only: "Sue
+// Roe" is not a legal threat.
 //
 // Pure: no I/O, no clock. Thread-safe once built.
 #ifndef FRONTDESK_SERVICES_RULES_CHECK_HANDOFF_MAP_H_

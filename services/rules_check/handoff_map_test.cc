@@ -245,6 +245,22 @@ TEST_F(HandoffMapTest, UrgentWinsDuringIntake) {
   EXPECT_EQ(d.collect_field(), "");
 }
 
+TEST_F(HandoffMapTest, ANameIsCheckedForUrgentTriggersOnly) {
+  rv::Decision sue =
+      map_->Evaluate("Sue Roe", {}, Asking("refill", "name", true));
+  EXPECT_EQ(sue.action(), rv::ACTION_COLLECT_FIELD);
+  EXPECT_EQ(sue.collect_field(), "name");
+  // Not read as a name: the trigger counts.
+  EXPECT_EQ(
+      map_->Evaluate("I will sue you", {}, Asking("refill", "name", false))
+          .category(),
+      "legal-threat");
+  // And urgent triggers count even in a name.
+  EXPECT_EQ(
+      map_->Evaluate("chest pain", {}, Asking("refill", "name", true)).action(),
+      rv::ACTION_URGENT_SCRIPT);
+}
+
 TEST_F(HandoffMapTest, FieldOutsideThePhiScopeIsRefused) {
   rv::Decision d = map_->Evaluate("March 3 1980", {},
                                   Asking("callback", "date_of_birth", true));

@@ -17,10 +17,6 @@
 //   - none of the caller's words, nor the caller's number, in the clear in
 //     any record of the call, on the calls topic or on a handoff topic.
 //
-// A scenario marked `known-wrong:` describes what the agent should do and
-// does not: it is reported as skipped, with its reason and what went
-// differently, for as long as it fails.
-//
 // FRONTDESK_SCENARIO_TRACE=1 prints each call as played, in the file's own
 // syntax, which helps when writing a new scenario.
 #include <grpcpp/grpcpp.h>
@@ -126,9 +122,6 @@ struct Scenario {
   std::string test_name;
   int line = 0;
   std::string caller_number;
-  // Set when the scenario describes the right behaviour and the agent is
-  // known to get it wrong: what is wrong.
-  std::string known_wrong;
   std::vector<Step> steps;
   std::vector<EventCount> event_counts;
   std::vector<PacketCheck> packets;
@@ -248,13 +241,6 @@ class ScenarioParser {
       if (!s.steps.empty()) return Error("`caller:` must come before turns");
       s.caller_number = std::string(absl::StripAsciiWhitespace(line));
       if (s.caller_number.empty()) return Error("`caller:` needs a number");
-      return absl::OkStatus();
-    }
-    if (absl::ConsumePrefix(&line, "known-wrong:")) {
-      if (!s.known_wrong.empty()) return Error("`known-wrong:` given twice");
-      s.known_wrong = std::string(absl::StripAsciiWhitespace(line));
-      if (s.known_wrong.empty())
-        return Error("`known-wrong:` needs to say what is wrong");
       return absl::OkStatus();
     }
     if (absl::ConsumePrefix(&line, ">")) {
@@ -1070,15 +1056,6 @@ TEST_P(AnswerScenarioTest, Plays) {
 
   const std::string which =
       absl::StrCat(where, "scenario \"", s.name, "\", call ", run.call_id());
-  if (!s.known_wrong.empty()) {
-    // Written for the right behaviour: it fails, and is reported as skipped
-    // with what is wrong, until the agent is fixed.
-    ASSERT_FALSE(run.problems().empty())
-        << which << " is marked known-wrong but plays as written now: "
-        << "remove the mark";
-    GTEST_SKIP() << "known wrong: " << s.known_wrong << "\n"
-                 << absl::StrJoin(run.problems(), "\n");
-  }
   for (const std::string& p : run.problems()) ADD_FAILURE() << p;
   if (!run.problems().empty()) ADD_FAILURE() << which;
 }
@@ -1116,7 +1093,6 @@ TEST(AnswerScenarioFileTest, EveryRequestTypeIsPlayed) {
   ASSERT_TRUE(policy.ok()) << policy.status();
   std::set<std::string> rules;
   for (const Scenario& s : *Scenarios()) {
-    if (!s.known_wrong.empty()) continue;
     for (const Step& step : s.steps) {
       if (step.expect.rule.has_value()) rules.insert(*step.expect.rule);
     }
