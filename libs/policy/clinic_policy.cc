@@ -285,8 +285,16 @@ class Checker {
     if (!q.last_resort_role().empty()) {
       Id(q.last_resort_role(), path + ".last_resort_role", nullptr, "role");
     }
-    if (q.claim_window_minutes() < 1 ||
-        q.claim_window_minutes() > 7 * 24 * 60) {
+    if (q.claim_window_seconds() > 0) {
+      if (q.claim_window_seconds() > 7 * 24 * 3600) {
+        Error(path + ".claim_window_seconds", "at most 604800 (a week)");
+      }
+      if (q.claim_window_minutes() > 0) {
+        Error(path + ".claim_window_seconds",
+              "give claim_window_minutes or claim_window_seconds, not both");
+      }
+    } else if (q.claim_window_minutes() < 1 ||
+               q.claim_window_minutes() > 7 * 24 * 60) {
       Error(path + ".claim_window_minutes", "required, between 1 and 10080");
     }
   }

@@ -107,7 +107,9 @@ class ClinicPolicy {
   }
 
   absl::Duration ClaimWindow(const frontdesk::policy::v1::Queue& q) const {
-    return absl::Minutes(q.claim_window_minutes());
+    return q.claim_window_seconds() > 0
+               ? absl::Seconds(q.claim_window_seconds())
+               : absl::Minutes(q.claim_window_minutes());
   }
 
  private:

@@ -191,6 +191,20 @@ TEST(ClinicPolicyTest, DuplicatesAreErrors) {
                                "duplicate rule id \"HO-1\""});
 }
 
+TEST(ClinicPolicyTest, ClaimWindowsInSecondsForDrills) {
+  auto p = ParsePolicy(
+      Replace(kMinimal, "claim_window_minutes: 30", "claim_window_seconds: 3"),
+      "mini.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->ClaimWindow(*p->FindQueue("front-desk")), absl::Seconds(3));
+  EXPECT_EQ(Errors(Replace(kMinimal, "claim_window_minutes: 30",
+                           "claim_window_minutes: 30\n    "
+                           "claim_window_seconds: 3")),
+            std::vector<std::string>{
+                "mini.yaml:12:27: queues[0].claim_window_seconds: give "
+                "claim_window_minutes or claim_window_seconds, not both"});
+}
+
 TEST(ClinicPolicyTest, BadTimesDatesAndZonesAreErrors) {
   auto errors =
       Errors(Replace(Replace(kMinimal, "timezone: UTC", "timezone: Mars/Base"),

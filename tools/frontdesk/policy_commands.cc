@@ -23,8 +23,8 @@ std::string QueueLine(const policy::ClinicPolicy& p, const std::string& queue) {
   const pv::Queue* q = p.FindQueue(queue);
   if (q == nullptr) return queue;
   return absl::StrCat(q->id(), " (owner ", q->owner_role(), ", backup ",
-                      q->backup_role(), ", ", q->claim_window_minutes(),
-                      " min)");
+                      q->backup_role(), ", ",
+                      absl::FormatDuration(p.ClaimWindow(*q)), ")");
 }
 
 }  // namespace
@@ -67,9 +67,10 @@ std::string PolicyTable(const policy::ClinicPolicy& p) {
                           "backup", "last resort", "window"));
   for (const auto& q : x.queues()) {
     absl::StrAppend(
-        &s, absl::StrFormat("  %-22s %-20s %-20s %-20s %d min\n", q.id(),
-                            q.owner_role(), q.backup_role(),
-                            q.last_resort_role(), q.claim_window_minutes()));
+        &s,
+        absl::StrFormat("  %-22s %-20s %-20s %-20s %s\n", q.id(),
+                        q.owner_role(), q.backup_role(), q.last_resort_role(),
+                        absl::FormatDuration(p.ClaimWindow(q))));
   }
   absl::StrAppend(&s,
                   "\nHUMAN-ONLY (checked first, over every ASR alternative)\n");
