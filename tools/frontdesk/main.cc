@@ -4,8 +4,10 @@
 //   frontdesk replay --call ID        a call's timeline, read from Kafka
 //   frontdesk policy check|show FILE  check or print a clinic policy, offline
 //   frontdesk classify --policy FILE TEXT   decide one utterance, offline
+//   frontdesk queue list|tail|claim|resolve  the staff queues (handoff-prep)
 //
-// Thin glue over call_script.h, replay_timeline.h and policy_commands.h.
+// Thin glue over call_script.h, replay_timeline.h, policy_commands.h and
+// queue_commands.h.
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
@@ -17,11 +19,13 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "frontdesk/answer/v1/answer_service.grpc.pb.h"
+#include "frontdesk/handoff/v1/staff_service.grpc.pb.h"
 #include "libs/kafka/kafka_key_reader.h"
 #include "libs/kafka/kafka_settings.h"
 #include "services/rules_check/handoff_map.h"
 #include "tools/frontdesk/call_script.h"
 #include "tools/frontdesk/policy_commands.h"
+#include "tools/frontdesk/queue_commands.h"
 #include "tools/frontdesk/replay_timeline.h"
 
 namespace {
@@ -61,7 +65,19 @@ ABSL_FLAG(bool, jsonl, false,
           "classify: read one utterance per line from stdin, write one JSON "
           "object per line");
 
+ABSL_FLAG(std::string, handoff_prep,
+          EnvOr("FRONTDESK_HANDOFF_PREP_ADDR", "127.0.0.1:7103"),
+          "queue: the handoff-prep address (env FRONTDESK_HANDOFF_PREP_ADDR)");
+ABSL_FLAG(std::string, queue, "", "queue list|tail: the staff queue");
+ABSL_FLAG(std::string, staff_id, EnvOr("FRONTDESK_STAFF_ID", ""),
+          "queue: who you are (env FRONTDESK_STAFF_ID)");
+ABSL_FLAG(std::string, role, EnvOr("FRONTDESK_STAFF_ROLE", ""),
+          "queue: the role you act in, as the policy names it (env "
+          "FRONTDESK_STAFF_ROLE)");
+ABSL_FLAG(std::string, note, "", "queue resolve: what was done");
+
 namespace av = ::frontdesk::answer::v1;
+namespace hv = ::frontdesk::handoff::v1;
 
 namespace {
 
@@ -86,7 +102,14 @@ constexpr char kUsage[] =
     "  frontdesk classify [--policy FILE] TEXT | --jsonl\n"
     "      Decide an utterance as rules-check would, offline, and print one\n"
     "      JSON object (lane, category, request_type, trigger, span, rule_id,\n"
-    "      policy_version). With --jsonl, one utterance per stdin line.\n\n"
+    "      policy_version). With --jsonl, one utterance per stdin line.\n"
+    "  frontdesk queue list --queue Q --staff_id ID --role R\n"
+    "  frontdesk queue tail --queue Q --staff_id ID --role R\n"
+    "  frontdesk queue claim HANDOFF_ID --staff_id ID --role R\n"
+    "  frontdesk queue resolve HANDOFF_ID --note TEXT --staff_id ID --role R\n"
+    "      The staff queues of handoff-prep: open handoffs urgent first,\n"
+    "      live changes, claiming and resolving. Every call is recorded as\n"
+    "      an access on frontdesk.access.v1.\n\n"
     "Run 'frontdesk --help' for every flag.";
 
 int RunCall() {
@@ -291,6 +314,91 @@ int RunClassify(const std::vector<char*>& rest) {
 
 }  // namespace
 
+// Prints a gRPC failure and returns the exit code.
+int Refused(const char* what, const grpc::Status& s) {
+  std::cerr << "frontdesk queue " << what << ": " << s.error_message()
+            << " (code " << s.error_code() << ")\n";
+  return s.error_code() == grpc::StatusCode::PERMISSION_DENIED ||
+                 s.error_code() == grpc::StatusCode::FAILED_PRECONDITION
+             ? 3
+             : 1;
+}
+
+int RunQueue(const std::vector<char*>& args) {
+  if (args.size() < 3) {
+    std::cerr << kUsage << "\n";
+    return 2;
+  }
+  const std::string sub = args[2];
+  if (absl::GetFlag(FLAGS_staff_id).empty() ||
+      absl::GetFlag(FLAGS_role).empty()) {
+    std::cerr << "frontdesk queue: --staff_id and --role are required\n";
+    return 2;
+  }
+  auto stub = hv::StaffQueue::NewStub(grpc::CreateChannel(
+      absl::GetFlag(FLAGS_handoff_prep), grpc::InsecureChannelCredentials()));
+  auto context = [](grpc::ClientContext* ctx) {
+    ctx->AddMetadata("x-staff-id", absl::GetFlag(FLAGS_staff_id));
+    ctx->AddMetadata("x-staff-role", absl::GetFlag(FLAGS_role));
+  };
+  if (sub == "list" || sub == "tail") {
+    if (absl::GetFlag(FLAGS_queue).empty()) {
+      std::cerr << "frontdesk queue " << sub << ": --queue is required\n";
+      return 2;
+    }
+    if (sub == "list") {
+      hv::ListOpenRequest req;
+      req.set_queue(absl::GetFlag(FLAGS_queue));
+      hv::ListOpenResponse resp;
+      grpc::ClientContext ctx;
+      context(&ctx);
+      grpc::Status s = stub->ListOpen(&ctx, req, &resp);
+      if (!s.ok()) return Refused("list", s);
+      if (resp.handoffs().empty()) std::cout << "(no open handoffs)\n";
+      for (const auto& v : resp.handoffs())
+        std::cout << frontdesk::cli::HandoffDetails(v);
+      return 0;
+    }
+    hv::WatchRequest req;
+    req.set_queue(absl::GetFlag(FLAGS_queue));
+    grpc::ClientContext ctx;
+    context(&ctx);
+    auto reader = stub->Watch(&ctx, req);
+    hv::HandoffView v;
+    while (reader->Read(&v)) {
+      std::cout << frontdesk::cli::HandoffDetails(v) << std::flush;
+    }
+    grpc::Status s = reader->Finish();
+    return s.ok() ? 0 : Refused("tail", s);
+  }
+  if (sub == "claim" || sub == "resolve") {
+    if (args.size() < 4) {
+      std::cerr << "frontdesk queue " << sub << ": the handoff id is "
+                << "required\n";
+      return 2;
+    }
+    grpc::ClientContext ctx;
+    context(&ctx);
+    hv::HandoffView v;
+    grpc::Status s;
+    if (sub == "claim") {
+      hv::ClaimRequest req;
+      req.set_handoff_id(args[3]);
+      s = stub->Claim(&ctx, req, &v);
+    } else {
+      hv::ResolveRequest req;
+      req.set_handoff_id(args[3]);
+      req.set_note(absl::GetFlag(FLAGS_note));
+      s = stub->Resolve(&ctx, req, &v);
+    }
+    if (!s.ok()) return Refused(sub.c_str(), s);
+    std::cout << frontdesk::cli::HandoffDetails(v);
+    return 0;
+  }
+  std::cerr << "frontdesk queue: unknown command \"" << sub << "\"\n";
+  return 2;
+}
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
@@ -303,6 +411,7 @@ int main(int argc, char** argv) {
   if (command == "replay") return RunReplay();
   if (command == "policy") return RunPolicy(rest);
   if (command == "classify") return RunClassify(rest);
+  if (command == "queue") return RunQueue(rest);
   if (command == "help") {
     std::cout << kUsage << "\n";
     return 0;
