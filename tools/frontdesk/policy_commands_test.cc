@@ -48,7 +48,7 @@ TEST(PolicyCommandsTest, ShowPrintsOwnersBackupsAndTriggers) {
       << table;
   EXPECT_TRUE(absl::StrContains(
       table,
-      "to nurse-line (owner triage-nurse, backup on-call-clinician, 5 min)"));
+      "to nurse-line (owner triage-nurse, backup on-call-clinician, 5m)"));
   EXPECT_TRUE(absl::StrContains(table, "triggers: chest pain; chest pressure"));
 }
 
