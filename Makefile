@@ -33,6 +33,7 @@ run: build
 	@echo
 	@echo "The front desk is running. Talk to it:  $(FRONTDESK) call"
 	@echo "Replay a call:                          $(FRONTDESK) replay --call <id>"
+	@echo "Staff console (open handoffs):          http://127.0.0.1:$${CONSOLE_PORT:-9180}/"
 	@echo "Stop everything:                        make stop"
 
 stop:
@@ -57,6 +58,7 @@ bench: build
 	$(BUILD_DIR)/bin/core_benchmark
 	$(BUILD_DIR)/bin/rules_evaluate_benchmark
 	$(BUILD_DIR)/bin/call_memory --calls=20000
+	$(BUILD_DIR)/bin/handoff_latency --answer=127.0.0.1:$${ANSWER_PORT:-7101} --calls=200
 
 FUZZ_SECONDS ?= 60
 fuzz: deps

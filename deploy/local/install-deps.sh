@@ -12,6 +12,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libssl-dev libstemmer-dev
   kcat maven openjdk-17-jre-headless tzdata
+  libcpp-httplib-dev
+  # The staff console's browser test: headless Chromium over WebDriver.
+  chromium chromium-driver
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #   rules-check    gRPC 7102 [RULES_CHECK_PORT]    metrics 9102
 #   handoff-prep   gRPC 7103 [HANDOFF_PREP_PORT]   metrics 9103
 #   record-keeper  gRPC 7104 [RECORD_KEEPER_PORT]  metrics 9104
+#   staff console  HTTP 9180 [CONSOLE_PORT] (handoff-prep; 0 turns it off)
 #
 # Everything lives under the run folder ($FRONTDESK_RUN_DIR, default
 # <repo>/run): logs/, pids/, keys/keyring (the local PHI keyring, mode 600,
@@ -25,6 +26,7 @@ answer_port="${ANSWER_PORT:-7101}"
 rules_port="${RULES_CHECK_PORT:-7102}"
 handoff_port="${HANDOFF_PREP_PORT:-7103}"
 records_port="${RECORD_KEEPER_PORT:-7104}"
+console_port="${CONSOLE_PORT:-9180}"
 services=(rules-check handoff-prep record-keeper answer)
 
 log() { echo "services.sh: $*" >&2; }
@@ -86,7 +88,11 @@ start() {
   ensure_tenant_key "$tenant"
   local keyring="$run/keys/keyring"
   start_one rules-check "$rules_port" 9102 --policy="$policy"
-  start_one handoff-prep "$handoff_port" 9103 --policy="$policy" --keyring_file="$keyring"
+  start_one handoff-prep "$handoff_port" 9103 --policy="$policy" --keyring_file="$keyring" \
+    --console_port="$console_port"
+  if [[ "$console_port" != 0 ]]; then
+    log "staff console: http://127.0.0.1:$console_port/"
+  fi
   start_one record-keeper "$records_port" 9104
   start_one answer "$answer_port" 9101 --policy="$policy" --keyring_file="$keyring" \
     --rules_check_addr="127.0.0.1:$rules_port" --handoff_prep_addr="127.0.0.1:$handoff_port"
@@ -116,5 +122,5 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) sed -n '2,17p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,18p' "$0" >&2; exit 2 ;;
 esac

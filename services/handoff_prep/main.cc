@@ -15,11 +15,17 @@
 #include "services/handoff_prep/escalation_timer.h"
 #include "services/handoff_prep/handoff_desk.h"
 #include "services/handoff_prep/handoff_prep_service.h"
+#include "services/handoff_prep/staff_console.h"
 #include "services/handoff_prep/staff_service.h"
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(int, escalation_tick_ms, 1000,
           "How often unclaimed handoffs past their deadline are escalated");
+ABSL_FLAG(int, console_port, 9180,
+          "Port of the staff web console (HTTP); 0 turns it off");
+ABSL_FLAG(std::string, console_bind, "127.0.0.1",
+          "Address the staff web console listens on. It trusts the staff id "
+          "and role it is given, so keep it on loopback");
 
 int main(int argc, char** argv) {
   frontdesk::serving::BlockShutdownSignals();
@@ -90,7 +96,20 @@ int main(int argc, char** argv) {
   frontdesk::handoff_prep::EscalationTimer timer(
       &desk, absl::Milliseconds(absl::GetFlag(FLAGS_escalation_tick_ms)),
       *registry);
+  frontdesk::handoff_prep::StaffConsole console(
+      &desk, *policy, frontdesk::RealClock::Get(),
+      {.bind = absl::GetFlag(FLAGS_console_bind),
+       .port = absl::GetFlag(FLAGS_console_port)});
+  if (absl::GetFlag(FLAGS_console_port) != 0) {
+    absl::StatusOr<int> port = console.Start();
+    if (!port.ok()) {
+      std::cerr << "handoff-prep: " << port.status() << "\n";
+      return 1;
+    }
+  }
 
-  return frontdesk::serving::ServeUntilShutdown(
+  const int code = frontdesk::serving::ServeUntilShutdown(
       "handoff-prep", {&service, &staff}, registry, log->get());
+  console.Stop();
+  return code;
 }

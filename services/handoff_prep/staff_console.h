@@ -11,7 +11,7 @@
 //   POST /api/claim   {"handoff_id"}          HandoffDesk::Claim
 //   POST /api/resolve {"handoff_id", "note"}  HandoffDesk::Resolve
 //   GET  /api/events?queue=Q&staff_id=S&role=R
-//                          Server-Sent Events: an "snapshot" event with the
+//                          Server-Sent Events: a "snapshot" event with the
 //                          open handoffs, then a "handoff" event for every
 //                          new or changed one (HandoffDesk::StartWatch and
 //                          WaitForChanges)
@@ -32,7 +32,8 @@
 // time out, and the number of live event streams is bounded.
 //
 // Example:
-//   StaffConsole console(&desk, policy, {.bind = "127.0.0.1", .port = 9180});
+//   StaffConsole console(&desk, policy, RealClock::Get(),
+//                        {.bind = "127.0.0.1", .port = 9180});
 //   absl::StatusOr<int> port = console.Start();
 //   ...
 //   console.Stop();
@@ -49,6 +50,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/common/clock.h"
 #include "libs/policy/clinic_policy.h"
 #include "services/handoff_prep/handoff_desk.h"
 
@@ -81,10 +83,10 @@ struct StaffConsoleOptions {
 
 class StaffConsole {
  public:
-  // `desk` must outlive the console.
+  // `desk` and `clock` (the desk's) must outlive the console.
   StaffConsole(HandoffDesk* desk,
                std::shared_ptr<const policy::ClinicPolicy> policy,
-               StaffConsoleOptions options = {});
+               const Clock* clock, StaffConsoleOptions options = {});
   // Stops the console.
   ~StaffConsole();
 
@@ -107,6 +109,7 @@ class StaffConsole {
 
   HandoffDesk* const desk_;
   const std::shared_ptr<const policy::ClinicPolicy> policy_;
+  const Clock* const clock_;
   const StaffConsoleOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;

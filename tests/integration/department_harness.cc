@@ -1,8 +1,12 @@
 #include "tests/integration/department_harness.h"
 
+#include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -39,8 +43,24 @@ absl::StatusOr<pid_t> BrokerPid() {
   return static_cast<pid_t>(pid);
 }
 
+absl::StatusOr<int> FreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return absl::InternalError("socket failed");
+  sockaddr_in addr = {};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  const bool ok =
+      bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  close(fd);
+  if (!ok) return absl::InternalError("binding a loopback port failed");
+  return static_cast<int>(ntohs(addr.sin_port));
+}
+
 absl::StatusOr<std::unique_ptr<Department>> Department::Start(
-    int append_timeout_ms, const std::string& policy_path) {
+    int append_timeout_ms, const std::string& policy_path, bool staff_console) {
   auto d = std::unique_ptr<Department>(new Department());
   char tmpl[] = "/tmp/frontdesk-it-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");
@@ -82,9 +102,15 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
       d->dir_ + "/rules-check.log");
   if (!rules.ok()) return rules.status();
   d->rules_ = *std::move(rules);
+  if (staff_console) {
+    absl::StatusOr<int> port = FreeLoopbackPort();
+    if (!port.ok()) return port.status();
+    d->console_port_ = *port;
+  }
   auto handoff = ServiceProcess::Start(
       bin + "/handoff-prep",
-      with({"--policy=" + policy, "--keyring_file=" + d->keyring_file_}),
+      with({"--policy=" + policy, "--keyring_file=" + d->keyring_file_,
+            absl::StrCat("--console_port=", d->console_port_)}),
       d->dir_, d->dir_ + "/handoff-prep.log");
   if (!handoff.ok()) return handoff.status();
   d->handoff_ = *std::move(handoff);

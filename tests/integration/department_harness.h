@@ -34,9 +34,12 @@ class Department {
  public:
   // Fails when the broker does not answer (start it with `make test` or
   // deploy/local/kafka/kafka.sh start) or a service does not come up.
-  // `policy_path` empty: the sample clinic's policy.
+  // `policy_path` empty: the sample clinic's policy. With `staff_console`,
+  // handoff-prep also serves its web console on a free port (console_port());
+  // without, the console is off.
   static absl::StatusOr<std::unique_ptr<Department>> Start(
-      int append_timeout_ms = 2000, const std::string& policy_path = "");
+      int append_timeout_ms = 2000, const std::string& policy_path = "",
+      bool staff_console = false);
   ~Department();
 
   std::unique_ptr<frontdesk::answer::v1::Answer::Stub> Answer() const;
@@ -48,6 +51,8 @@ class Department {
   // The keyring the services seal with (libs/phi/local_keyring_file.h).
   const std::string& keyring_file() const { return keyring_file_; }
   ServiceProcess& answer() { return *answer_; }
+  // The port of handoff-prep's staff console on 127.0.0.1; 0 when off.
+  int console_port() const { return console_port_; }
 
   // Kills the answer process with SIGKILL and starts a new one with the same
   // flags (on a new port: take a new Answer() stub afterwards).
@@ -66,7 +71,12 @@ class Department {
   std::unique_ptr<ServiceProcess> records_;
   std::unique_ptr<ServiceProcess> answer_;
   std::vector<std::string> answer_args_;
+  int console_port_ = 0;
 };
+
+// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then
+// released), for a server that takes its port on the command line.
+absl::StatusOr<int> FreeLoopbackPort();
 
 }  // namespace frontdesk::testing
 
