@@ -451,6 +451,22 @@ std::vector<hv::HandoffView> HandoffDesk::WaitForChanges(
     // the watcher can drop it.
     if (e.packet.queue() != queue && e.packet.origin_queue() != queue) continue;
     if (since == 0 && !IsOpen(e.packet)) continue;
+    if (e.packet.queue() != queue) {
+      // It left this queue: say so, without its details, which are now for
+      // the roles of the queue it moved to.
+      hv::HandoffView left;
+      hv::HandoffPacket* p = left.mutable_packet();
+      p->set_handoff_id(e.packet.handoff_id());
+      p->set_queue(e.packet.queue());
+      p->set_origin_queue(e.packet.origin_queue());
+      p->set_state(e.packet.state());
+      p->set_revision(e.packet.revision());
+      p->set_escalation_level(e.packet.escalation_level());
+      p->set_owner_role(e.packet.owner_role());
+      p->set_priority(e.packet.priority());
+      out.push_back(std::move(left));
+      continue;
+    }
     out.push_back(View(e.packet, who.role));
   }
   std::sort(out.begin(), out.end(), MoreUrgent);

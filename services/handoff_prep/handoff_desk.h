@@ -117,7 +117,8 @@ class HandoffDesk {
   // Waits until something changed after `version` or `timeout` passes, then
   // returns the handoffs of `queue` changed after `version` (resolved ones
   // included, so a watcher sees them leave) and sets `version` to the
-  // latest.
+  // latest. A handoff that moved to another queue comes without its details
+  // (no PHI, no words): only its id, state, new queue and holder.
   std::vector<frontdesk::handoff::v1::HandoffView> WaitForChanges(
       const StaffMember& who, const std::string& queue, uint64_t* version,
       absl::Duration timeout);

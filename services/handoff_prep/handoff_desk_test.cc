@@ -416,5 +416,27 @@ TEST_F(HandoffDeskTest, WatchersSeeNewAndChangedHandoffs) {
             absl::StatusCode::kPermissionDenied);
 }
 
+TEST_F(HandoffDeskTest, AWatcherSeesAHandoffLeaveWithoutItsDetails) {
+  const hv::HandoffPacket p = Prepare("call-1", "I have chest pain");
+  uint64_t version = 0;
+  ASSERT_EQ(desk_
+                ->WaitForChanges(nurse_, "nurse-line", &version,
+                                 absl::Milliseconds(1))
+                .size(),
+            1u);
+  clock_.Advance(absl::Minutes(6));
+  ASSERT_EQ(desk_->EscalateDue(), 1);  // to the backup, same queue
+  ASSERT_EQ(desk_->EscalateDue(), 0);
+  clock_.Advance(absl::Minutes(5));
+  ASSERT_EQ(desk_->EscalateDue(), 1);  // to the practice manager's queue
+  auto left = desk_->WaitForChanges(nurse_, "nurse-line", &version,
+                                    absl::Milliseconds(1));
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].packet().handoff_id(), p.handoff_id());
+  EXPECT_EQ(left[0].packet().queue(), "practice-manager");
+  EXPECT_FALSE(left[0].packet().has_sealed_phi());
+  EXPECT_TRUE(left[0].trigger_words().empty());
+}
+
 }  // namespace
 }  // namespace frontdesk::handoff_prep

@@ -107,11 +107,11 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
     if (!port.ok()) return port.status();
     d->console_port_ = *port;
   }
-  auto handoff = ServiceProcess::Start(
-      bin + "/handoff-prep",
+  d->handoff_args_ =
       with({"--policy=" + policy, "--keyring_file=" + d->keyring_file_,
-            absl::StrCat("--console_port=", d->console_port_)}),
-      d->dir_, d->dir_ + "/handoff-prep.log");
+            absl::StrCat("--console_port=", d->console_port_)});
+  auto handoff = ServiceProcess::Start(bin + "/handoff-prep", d->handoff_args_,
+                                       d->dir_, d->dir_ + "/handoff-prep.log");
   if (!handoff.ok()) return handoff.status();
   d->handoff_ = *std::move(handoff);
   auto records = ServiceProcess::Start(
@@ -139,6 +139,32 @@ absl::Status Department::RestartAnswerAfterKill() {
   if (!answer.ok()) return answer.status();
   answer_ = *std::move(answer);
   return absl::OkStatus();
+}
+
+absl::Status Department::RestartHandoffAfterKill() {
+  if (handoff_ == nullptr) return absl::FailedPreconditionError("not started");
+  const int port = handoff_->grpc_port();
+  handoff_->Kill();
+  // The same port, so answer reaches the new process at the same address.
+  std::vector<std::string> args = handoff_args_;
+  args.push_back(absl::StrCat("--grpc_port=", port));
+  absl::StatusOr<std::unique_ptr<ServiceProcess>> handoff;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    handoff =
+        ServiceProcess::Start(std::string(FRONTDESK_BIN_DIR) + "/handoff-prep",
+                              args, dir_, dir_ + "/handoff-prep.log");
+    if (handoff.ok()) break;
+    absl::SleepFor(absl::Milliseconds(250));  // the port may still be held
+  }
+  if (!handoff.ok()) return handoff.status();
+  handoff_ = *std::move(handoff);
+  return absl::OkStatus();
+}
+
+std::unique_ptr<frontdesk::handoff::v1::StaffQueue::Stub> Department::Staff()
+    const {
+  return frontdesk::handoff::v1::StaffQueue::NewStub(grpc::CreateChannel(
+      handoff_->address(), grpc::InsecureChannelCredentials()));
 }
 
 Department::~Department() { (void)Stop(); }

@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "frontdesk/answer/v1/answer_service.grpc.pb.h"
+#include "frontdesk/handoff/v1/staff_service.grpc.pb.h"
 #include "frontdesk/records/v1/records_service.grpc.pb.h"
 #include "frontdesk/rules/v1/rules_service.grpc.pb.h"
 #include "libs/kafka/kafka_settings.h"
@@ -45,6 +46,8 @@ class Department {
   std::unique_ptr<frontdesk::answer::v1::Answer::Stub> Answer() const;
   std::unique_ptr<frontdesk::rules::v1::RulesCheck::Stub> Rules() const;
   std::unique_ptr<frontdesk::records::v1::Records::Stub> Records() const;
+  // handoff-prep's staff API (callers add x-staff-id and x-staff-role).
+  std::unique_ptr<frontdesk::handoff::v1::StaffQueue::Stub> Staff() const;
 
   kafka::KafkaSettings kafka() const;
   const std::string& dir() const { return dir_; }
@@ -57,6 +60,9 @@ class Department {
   // Kills the answer process with SIGKILL and starts a new one with the same
   // flags (on a new port: take a new Answer() stub afterwards).
   absl::Status RestartAnswerAfterKill();
+  // Kills handoff-prep with SIGKILL and starts a new one with the same flags
+  // on the same gRPC port.
+  absl::Status RestartHandoffAfterKill();
 
   // SIGTERM to every service; OK only when all exit with code 0.
   absl::Status Stop();
@@ -71,6 +77,7 @@ class Department {
   std::unique_ptr<ServiceProcess> records_;
   std::unique_ptr<ServiceProcess> answer_;
   std::vector<std::string> answer_args_;
+  std::vector<std::string> handoff_args_;
   int console_port_ = 0;
 };
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -31,7 +32,10 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
   const std::string ready = absl::StrCat(work_dir, "/", name, ".ready");
   unlink(ready.c_str());
   args.insert(args.begin(), binary);
-  args.push_back("--grpc_port=0");
+  bool port_given = false;
+  for (const std::string& a : args)
+    port_given = port_given || absl::StartsWith(a, "--grpc_port=");
+  if (!port_given) args.push_back("--grpc_port=0");
   args.push_back("--metrics_port=0");
   args.push_back(absl::StrCat("--ready_file=", ready));
   std::vector<char*> argv;
