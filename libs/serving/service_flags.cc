@@ -80,7 +80,8 @@ std::string JournalPathFromFlags(const std::string& service_name) {
 int ServeUntilShutdown(const std::string& service_name,
                        const std::vector<grpc::Service*>& services,
                        std::shared_ptr<prometheus::Registry> registry,
-                       kafka::KafkaEventLog* log) {
+                       kafka::KafkaEventLog* log,
+                       const std::function<void()>& before_flush) {
   auto runtime = ServiceRuntime::Start(ServiceOptionsFromFlags(service_name),
                                        services, std::move(registry));
   if (!runtime.ok()) {
@@ -88,6 +89,7 @@ int ServeUntilShutdown(const std::string& service_name,
     return 1;
   }
   (*runtime)->WaitForShutdownSignal();
+  if (before_flush) before_flush();
   if (log != nullptr) {
     absl::Status flushed = log->Flush(absl::Seconds(10));
     if (!flushed.ok()) {

@@ -11,6 +11,7 @@
 #ifndef FRONTDESK_LIBS_SERVING_SERVICE_FLAGS_H_
 #define FRONTDESK_LIBS_SERVING_SERVICE_FLAGS_H_
 
+#include <functional>
 #include <string>
 
 #include "absl/flags/declare.h"
@@ -46,10 +47,13 @@ std::string JournalPathFromFlags(const std::string& service_name);
 // Serves `services` (see ServiceRuntime) until SIGTERM or SIGINT, drains,
 // then flushes `log` (may be null). Returns the process exit code: 1 when
 // the server could not start, else 0.
+// `before_flush`, when given, runs after the shutdown signal and before the
+// final flush of the log: stop there whatever still writes to the log.
 int ServeUntilShutdown(const std::string& service_name,
                        const std::vector<grpc::Service*>& services,
                        std::shared_ptr<prometheus::Registry> registry,
-                       kafka::KafkaEventLog* log);
+                       kafka::KafkaEventLog* log,
+                       const std::function<void()>& before_flush = nullptr);
 
 // The Kafka start of every service: creates the frontdesk topics (with one
 // handoff topic per queue in `queues`) and the audit-grade producer for

@@ -1,6 +1,7 @@
 // handoff-prep: builds handoff packets and publishes them to staff queues.
 // Thin glue; the logic is in handoff_preparer.h and handoff_desk.h.
 #include <iostream>
+#include <memory>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -93,7 +94,7 @@ int main(int argc, char** argv) {
   auto registry = std::make_shared<prometheus::Registry>();
   frontdesk::handoff_prep::HandoffPrepService service(&preparer, *registry);
   frontdesk::handoff_prep::StaffService staff(&desk);
-  frontdesk::handoff_prep::EscalationTimer timer(
+  auto timer = std::make_unique<frontdesk::handoff_prep::EscalationTimer>(
       &desk, absl::Milliseconds(absl::GetFlag(FLAGS_escalation_tick_ms)),
       *registry);
   frontdesk::handoff_prep::StaffConsole console(
@@ -108,8 +109,11 @@ int main(int argc, char** argv) {
     }
   }
 
-  const int code = frontdesk::serving::ServeUntilShutdown(
-      "handoff-prep", {&service, &staff}, registry, log->get());
-  console.Stop();
-  return code;
+  // The console and the escalation timer write to the log: they stop before
+  // its final flush.
+  return frontdesk::serving::ServeUntilShutdown(
+      "handoff-prep", {&service, &staff}, registry, log->get(), [&] {
+        console.Stop();
+        timer.reset();
+      });
 }
