@@ -18,6 +18,7 @@
 #include "frontdesk/events/v1/handoff_events.pb.h"
 #include "frontdesk/handoff/v1/staff_service.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "libs/common/uuid.h"
 #include "libs/events/event_envelope.h"
 #include "libs/kafka/kafka_key_reader.h"
 #include "tests/integration/department_harness.h"
@@ -193,8 +194,12 @@ TEST_F(HandoffLifecycleTest, OfTwoClaimsAtOnceOneWinsAndBothAreRecorded) {
   auto staff = dept_->Staff();
   std::atomic<int> won{0};
   std::atomic<int> lost{0};
+  // Ids unique to this run: the access topic outlives it.
+  const std::string run = NewUuid().substr(0, 8);
+  const std::vector<std::string> actors = {"nurse-a-" + run, "nurse-b-" + run,
+                                           "clerk-" + run};
   std::vector<std::thread> nurses;
-  for (const char* id : {"nurse-race-a", "nurse-race-b"}) {
+  for (const std::string& id : {actors[0], actors[1]}) {
     nurses.emplace_back([&, id] {
       hv::ClaimRequest claim;
       claim.set_handoff_id(handoff_id);
@@ -218,13 +223,13 @@ TEST_F(HandoffLifecycleTest, OfTwoClaimsAtOnceOneWinsAndBothAreRecorded) {
   list.set_queue("nurse-line");
   hv::ListOpenResponse open;
   grpc::ClientContext lctx;
-  As(&lctx, "clerk-race", "records-clerk");
+  As(&lctx, actors[2], "records-clerk");
   EXPECT_EQ(staff->ListOpen(&lctx, list, &open).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
   kafka::KafkaKeyReader reader(dept_->kafka());
   std::vector<ev::AccessRecorded> accesses;
-  for (const char* actor : {"nurse-race-a", "nurse-race-b", "clerk-race"}) {
+  for (const std::string& actor : actors) {
     auto records =
         reader.ReadKey(kafka::kAccessTopic, absl::StrCat("actor/", actor));
     ASSERT_TRUE(records.ok()) << records.status();
