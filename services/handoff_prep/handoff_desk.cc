@@ -108,6 +108,26 @@ bool HandoffDesk::RoleServes(const std::string& role,
          role == q->last_resort_role();
 }
 
+absl::Status HandoffDesk::QueueRefusal(const StaffMember& who,
+                                       const std::string& queue) const {
+  if (policy_->FindQueue(queue) == nullptr) {
+    return absl::NotFoundError("queue: no such queue in the policy");
+  }
+  if (!RoleServes(who.role, queue)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("role ", who.role, " does not serve queue ", queue));
+  }
+  return absl::OkStatus();
+}
+
+std::optional<hv::HandoffPacket> HandoffDesk::Current(
+    const std::string& handoff_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = entries_.find(handoff_id);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.packet;
+}
+
 absl::Status HandoffDesk::RecordAccess(const StaffMember& who,
                                        const std::string& action,
                                        const std::string& resource,
@@ -215,13 +235,7 @@ absl::Status HandoffDesk::Publish(hv::HandoffPacket next, ev::EventType type,
 
 absl::StatusOr<std::vector<hv::HandoffView>> HandoffDesk::ListOpen(
     const StaffMember& who, const std::string& queue) {
-  absl::Status refusal;
-  if (policy_->FindQueue(queue) == nullptr) {
-    refusal = absl::NotFoundError("queue: no such queue in the policy");
-  } else if (!RoleServes(who.role, queue)) {
-    refusal = absl::PermissionDeniedError(
-        absl::StrCat("role ", who.role, " does not serve queue ", queue));
-  }
+  const absl::Status refusal = QueueRefusal(who, queue);
   absl::Status st =
       RecordAccess(who, "list_open", absl::StrCat("queue/", queue), refusal);
   if (!st.ok()) return st;
@@ -238,12 +252,7 @@ absl::StatusOr<std::vector<hv::HandoffView>> HandoffDesk::ListOpen(
 absl::StatusOr<hv::HandoffView> HandoffDesk::Claim(
     const StaffMember& who, const std::string& handoff_id) {
   absl::MutexLock write(&write_mu_);
-  std::optional<hv::HandoffPacket> current;
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = entries_.find(handoff_id);
-    if (it != entries_.end()) current = it->second.packet;
-  }
+  const std::optional<hv::HandoffPacket> current = Current(handoff_id);
   absl::Status refusal;
   if (who.id.empty() || who.id.size() > kMaxIdBytes) {
     refusal = absl::InvalidArgumentError("staff id: required");
@@ -292,12 +301,7 @@ absl::StatusOr<hv::HandoffView> HandoffDesk::Resolve(
     const StaffMember& who, const std::string& handoff_id,
     const std::string& note) {
   absl::MutexLock write(&write_mu_);
-  std::optional<hv::HandoffPacket> current;
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = entries_.find(handoff_id);
-    if (it != entries_.end()) current = it->second.packet;
-  }
+  const std::optional<hv::HandoffPacket> current = Current(handoff_id);
   absl::Status refusal;
   if (!current.has_value()) {
     refusal = absl::NotFoundError("handoff_id: no such handoff");
@@ -421,13 +425,7 @@ int HandoffDesk::EscalateDue() {
 
 absl::Status HandoffDesk::StartWatch(const StaffMember& who,
                                      const std::string& queue) {
-  absl::Status refusal;
-  if (policy_->FindQueue(queue) == nullptr) {
-    refusal = absl::NotFoundError("queue: no such queue in the policy");
-  } else if (!RoleServes(who.role, queue)) {
-    refusal = absl::PermissionDeniedError(
-        absl::StrCat("role ", who.role, " does not serve queue ", queue));
-  }
+  const absl::Status refusal = QueueRefusal(who, queue);
   return RecordAccess(who, "watch", absl::StrCat("queue/", queue), refusal);
 }
 

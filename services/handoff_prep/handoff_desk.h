@@ -139,6 +139,12 @@ class HandoffDesk {
 
   // Whether `role` may act on handoffs of `queue`.
   bool RoleServes(const std::string& role, const std::string& queue) const;
+  // Why `who` may not read `queue` (NOT_FOUND, PERMISSION_DENIED), or OK.
+  absl::Status QueueRefusal(const StaffMember& who,
+                            const std::string& queue) const;
+  // The latest revision of a handoff, if tracked.
+  std::optional<frontdesk::handoff::v1::HandoffPacket> Current(
+      const std::string& handoff_id) const;
   // Records the access; returns the status to give back (`refusal` when the
   // access was refused, or an error when the record could not be written).
   absl::Status RecordAccess(const StaffMember& who, const std::string& action,
