@@ -32,6 +32,9 @@ struct Batch {
 struct KafkaEventLog::Delivery {
   std::shared_ptr<Batch> batch;
   eventlog::LogRecord record;
+  // The start of its Append, and its place among the records in flight.
+  absl::Time appended;
+  uint64_t seq = 0;
 };
 
 class KafkaEventLog::Callbacks : public RdKafka::DeliveryReportCb,
@@ -147,29 +150,37 @@ KafkaEventLog::~KafkaEventLog() {
 
 absl::Status KafkaEventLog::Append(
     const std::vector<eventlog::LogRecord>& records, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
+  const absl::Time start = absl::Now();
+  const absl::Time deadline = start + timeout;
   auto batch = std::make_shared<Batch>();
   {
     absl::MutexLock lock(&batch->mu);
     batch->outstanding = static_cast<int>(records.size());
   }
   for (const eventlog::LogRecord& r : records) {
-    auto* d = new Delivery{batch, r};
+    auto* d = new Delivery{batch, r, start};
+    {
+      // In flight before produce(): its delivery report may come at once.
+      absl::MutexLock lock(&pending_mu_);
+      d->seq = next_seq_++;
+      pending_.emplace(d->seq, absl::Now());
+    }
     for (;;) {
       const RdKafka::ErrorCode code = producer_->produce(
           d->record.topic, RdKafka::Topic::PARTITION_UA,
           RdKafka::Producer::RK_MSG_COPY,
           const_cast<char*>(d->record.value.data()), d->record.value.size(),
           d->record.key.data(), d->record.key.size(), 0, d);
-      if (code == RdKafka::ERR_NO_ERROR) {
-        in_flight_.fetch_add(1);
-        break;
-      }
+      if (code == RdKafka::ERR_NO_ERROR) break;
       if (code == RdKafka::ERR__QUEUE_FULL && absl::Now() < deadline) {
         absl::SleepFor(absl::Milliseconds(5));  // backpressure, never a drop
         continue;
       }
       // Never handed to the producer: journal it; the caller is not told OK.
+      {
+        absl::MutexLock lock(&pending_mu_);
+        pending_.erase(d->seq);
+      }
       failed_.fetch_add(1);
       Journal(d->record, "not_sent", RdKafka::err2str(code));
       {
@@ -203,7 +214,16 @@ absl::Status KafkaEventLog::Append(
 
 void KafkaEventLog::OnDelivery(Delivery* d, bool ok, bool possibly_persisted,
                                const std::string& error) {
-  in_flight_.fetch_sub(1);
+  {
+    absl::MutexLock lock(&pending_mu_);
+    pending_.erase(d->seq);
+  }
+  {
+    absl::ReaderMutexLock lock(&observer_mu_);
+    if (observer_ != nullptr) {
+      observer_->OnDeliveryReport(absl::Now() - d->appended, ok);
+    }
+  }
   bool late = false;
   {
     absl::MutexLock lock(&d->batch->mu);
@@ -317,9 +337,19 @@ KafkaEventLogStats KafkaEventLog::stats() const {
   s.delivered = delivered_.load();
   s.delivered_late = delivered_late_.load();
   s.failed = failed_.load();
-  s.in_flight = in_flight_.load();
   s.reconciled = reconciled_.load();
+  s.healthy = healthy();
+  absl::MutexLock lock(&pending_mu_);
+  s.in_flight = static_cast<int64_t>(pending_.size());
+  if (!pending_.empty()) {
+    s.oldest_in_flight = absl::Now() - pending_.begin()->second;
+  }
   return s;
+}
+
+void KafkaEventLog::SetDeliveryObserver(DeliveryObserver* observer) {
+  absl::MutexLock lock(&observer_mu_);
+  observer_ = observer;
 }
 
 }  // namespace frontdesk::kafka

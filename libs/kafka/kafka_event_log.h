@@ -19,6 +19,10 @@
 // The failure journal is a JSON-lines file holding, per record, its id,
 // topic, key, state and value (base64). The value holds only sealed PHI.
 //
+// For metrics, stats() gives counters and what still waits on Kafka (how
+// many records, and how long the oldest has waited), and a DeliveryObserver
+// is told each record's time from Append to its delivery report.
+//
 // Example:
 //   auto log = KafkaEventLog::Create(settings, {.journal_path =
 //   "run/x.jsonl"});
@@ -31,6 +35,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -38,6 +43,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "libs/eventlog/event_log.h"
 #include "libs/kafka/kafka_settings.h"
 
@@ -67,7 +73,23 @@ struct KafkaEventLogStats {
   int64_t failed = 0;
   // Possibly-persisted records settled by reading the log back.
   int64_t reconciled = 0;
+  // Given to Append and not yet reported delivered or failed (waiting for
+  // room in the producer's queue, queued, or sent and unacknowledged).
   int64_t in_flight = 0;
+  // How long the oldest of those has waited; zero when none waits.
+  absl::Duration oldest_in_flight = absl::ZeroDuration();
+  // False after a fatal producer error (see healthy()).
+  bool healthy = true;
+};
+
+// Told of every delivery report, on the producer's polling thread: keep it
+// short, and never call back into the log. Implementations are thread-safe.
+class DeliveryObserver {
+ public:
+  virtual ~DeliveryObserver() = default;
+  // `latency` runs from the start of the Append that produced the record to
+  // its delivery report; `acknowledged` is false for a failed delivery.
+  virtual void OnDeliveryReport(absl::Duration latency, bool acknowledged) = 0;
 };
 
 class KafkaEventLog : public eventlog::EventLog {
@@ -84,6 +106,10 @@ class KafkaEventLog : public eventlog::EventLog {
   absl::Status Flush(absl::Duration timeout);
 
   KafkaEventLogStats stats() const;
+
+  // Reports from now on go to `observer` (null: to nobody). Once it returns,
+  // the previous observer is no longer called, so it may be destroyed.
+  void SetDeliveryObserver(DeliveryObserver* observer);
 
   // False after the producer hit a fatal error (for example an idempotence
   // violation); the process should then be restarted.
@@ -114,8 +140,14 @@ class KafkaEventLog : public eventlog::EventLog {
   std::atomic<int64_t> delivered_{0};
   std::atomic<int64_t> delivered_late_{0};
   std::atomic<int64_t> failed_{0};
-  std::atomic<int64_t> in_flight_{0};
   std::atomic<int64_t> reconciled_{0};
+  // The records in flight, by sequence number, with when Append took them;
+  // the first is the oldest.
+  mutable absl::Mutex pending_mu_;
+  uint64_t next_seq_ ABSL_GUARDED_BY(pending_mu_) = 0;
+  std::map<uint64_t, absl::Time> pending_ ABSL_GUARDED_BY(pending_mu_);
+  absl::Mutex observer_mu_;
+  DeliveryObserver* observer_ ABSL_GUARDED_BY(observer_mu_) = nullptr;
   absl::Mutex journal_mu_;
   absl::Mutex reconcile_mu_;
   std::deque<eventlog::LogRecord> to_reconcile_ ABSL_GUARDED_BY(reconcile_mu_);

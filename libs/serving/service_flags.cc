@@ -4,6 +4,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "libs/serving/kafka_log_probe.h"
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(std::string, host,
@@ -88,6 +89,12 @@ int ServeUntilShutdown(const std::string& service_name,
     std::cerr << service_name << ": " << runtime.status() << "\n";
     return 1;
   }
+  std::shared_ptr<KafkaLogProbe> probe;
+  if (log != nullptr) {
+    probe = std::make_shared<KafkaLogProbe>([log] { return log->stats(); });
+    log->SetDeliveryObserver(probe.get());
+    (*runtime)->RegisterCollectable(probe);
+  }
   (*runtime)->WaitForShutdownSignal();
   if (before_flush) before_flush();
   if (log != nullptr) {
@@ -96,6 +103,8 @@ int ServeUntilShutdown(const std::string& service_name,
       spdlog::error("event=flush_incomplete detail=\"{}\"",
                     std::string(flushed.message()));
     }
+    // The log outlives this function; the probe does not.
+    log->SetDeliveryObserver(nullptr);
   }
   spdlog::info("event=stopped");
   return 0;

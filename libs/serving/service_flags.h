@@ -49,6 +49,9 @@ std::string JournalPathFromFlags(const std::string& service_name);
 // the server could not start, else 0.
 // `before_flush`, when given, runs after the shutdown signal and before the
 // final flush of the log: stop there whatever still writes to the log.
+//
+// /metrics serves `registry` and, with a log, the producer's metrics
+// (kafka_log_probe.h).
 int ServeUntilShutdown(const std::string& service_name,
                        const std::vector<grpc::Service*>& services,
                        std::shared_ptr<prometheus::Registry> registry,

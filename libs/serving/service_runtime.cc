@@ -89,6 +89,11 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Start(
 
 ServiceRuntime::~ServiceRuntime() { Shutdown(); }
 
+void ServiceRuntime::RegisterCollectable(
+    const std::weak_ptr<prometheus::Collectable>& collectable) {
+  exposer_->RegisterCollectable(collectable);
+}
+
 void ServiceRuntime::WaitForShutdownSignal() {
   sigset_t set = ShutdownSignals();
   int sig = 0;

@@ -28,6 +28,7 @@ class Service;
 }  // namespace grpc
 
 namespace prometheus {
+class Collectable;
 class Exposer;
 class Registry;
 }  // namespace prometheus
@@ -66,6 +67,11 @@ class ServiceRuntime {
 
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }
+
+  // Serves `collectable`'s metrics on /metrics too, for as long as it
+  // lives (the exposer holds it weakly).
+  void RegisterCollectable(
+      const std::weak_ptr<prometheus::Collectable>& collectable);
 
   // Blocks until SIGTERM or SIGINT, then drains and stops the server.
   void WaitForShutdownSignal();
