@@ -17,24 +17,14 @@ grpc::Status ToGrpc(const absl::Status& s) {
 
 }  // namespace
 
-AnswerService::AnswerService(CallAgent* agent, prometheus::Registry& registry)
-    : agent_(agent),
-      turns_(prometheus::BuildCounter()
-                 .Name("frontdesk_answer_turns_total")
-                 .Help("Turns by outcome: ok, fallback, rejected")
-                 .Register(registry)),
-      turn_seconds_(prometheus::BuildHistogram()
-                        .Name("frontdesk_answer_turn_seconds")
-                        .Help("Time to answer a turn, all events acknowledged")
-                        .Register(registry)
-                        .Add({}, prometheus::Histogram::BucketBoundaries{
-                                     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                                     1, 2, 5})) {}
+AnswerService::AnswerService(CallAgent* agent, AnswerProbe* probe)
+    : agent_(agent), probe_(probe) {}
 
 grpc::Status AnswerService::StartCall(grpc::ServerContext* /*context*/,
                                       const av::StartCallRequest* request,
                                       av::StartCallResponse* response) {
   absl::StatusOr<av::StartCallResponse> r = agent_->StartCall(*request);
+  probe_->CallStarted(*request, r);
   if (!r.ok()) {
     spdlog::warn("event=start_call_rejected code={} detail=\"{}\"",
                  absl::StatusCodeToString(r.status().code()),
@@ -49,17 +39,20 @@ grpc::Status AnswerService::Turn(grpc::ServerContext* /*context*/,
                                  const av::TurnRequest* request,
                                  av::TurnResponse* response) {
   const absl::Time start = absl::Now();
-  absl::StatusOr<av::TurnResponse> r = agent_->Turn(*request);
+  absl::StatusOr<av::TurnResponse> r;
+  {
+    // The agent calls its dependencies on this thread: the trace sees them.
+    TurnTrace trace;
+    r = agent_->Turn(*request);
+    probe_->TurnAnswered(r, trace, absl::Now() - start);
+  }
   if (!r.ok()) {
-    turns_.Add({{"outcome", "rejected"}}).Increment();
     // Messages name fields, never their values.
     spdlog::warn("event=turn_rejected code={} detail=\"{}\"",
                  absl::StatusCodeToString(r.status().code()),
                  r.status().message());
     return ToGrpc(r.status());
   }
-  turns_.Add({{"outcome", r->fallback() ? "fallback" : "ok"}}).Increment();
-  turn_seconds_.Observe(absl::ToDoubleSeconds(absl::Now() - start));
   *response = *std::move(r);
   return grpc::Status::OK;
 }
@@ -67,7 +60,9 @@ grpc::Status AnswerService::Turn(grpc::ServerContext* /*context*/,
 grpc::Status AnswerService::EndCall(grpc::ServerContext* /*context*/,
                                     const av::EndCallRequest* request,
                                     av::EndCallResponse* /*response*/) {
-  return ToGrpc(agent_->EndCall(*request));
+  const absl::Status st = agent_->EndCall(*request);
+  probe_->CallEnded(st);
+  return ToGrpc(st);
 }
 
 }  // namespace frontdesk::answer

@@ -1,20 +1,19 @@
 // The gRPC edge of answer. Maps CallAgent's statuses to gRPC statuses one to
-// one and keeps the turn metrics; holds no conversation logic.
+// one and reports each outcome to the AnswerProbe (answer_probe.h); holds no
+// conversation logic.
 #ifndef FRONTDESK_SERVICES_ANSWER_ANSWER_SERVICE_H_
 #define FRONTDESK_SERVICES_ANSWER_ANSWER_SERVICE_H_
 
 #include "frontdesk/answer/v1/answer_service.grpc.pb.h"
-#include "prometheus/counter.h"
-#include "prometheus/histogram.h"
-#include "prometheus/registry.h"
+#include "services/answer/answer_probe.h"
 #include "services/answer/call_agent.h"
 
 namespace frontdesk::answer {
 
 class AnswerService final : public frontdesk::answer::v1::Answer::Service {
  public:
-  // `agent` must outlive the service.
-  AnswerService(CallAgent* agent, prometheus::Registry& registry);
+  // `agent` and `probe` must outlive the service.
+  AnswerService(CallAgent* agent, AnswerProbe* probe);
 
   grpc::Status StartCall(
       grpc::ServerContext* context,
@@ -30,8 +29,7 @@ class AnswerService final : public frontdesk::answer::v1::Answer::Service {
 
  private:
   CallAgent* agent_;
-  prometheus::Family<prometheus::Counter>& turns_;
-  prometheus::Histogram& turn_seconds_;
+  AnswerProbe* probe_;
 };
 
 }  // namespace frontdesk::answer

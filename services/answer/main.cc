@@ -12,6 +12,7 @@
 #include "libs/serving/policy_flags.h"
 #include "libs/serving/service_flags.h"
 #include "prometheus/registry.h"
+#include "services/answer/answer_probe.h"
 #include "services/answer/answer_service.h"
 #include "services/answer/grpc_dependencies.h"
 
@@ -54,10 +55,16 @@ int main(int argc, char** argv) {
   }
   frontdesk::events::EventChain chain(frontdesk::events::ThisProcess("answer"),
                                       frontdesk::RealClock::Get());
-  frontdesk::answer::GrpcRulesClient rules(
+  auto registry = std::make_shared<prometheus::Registry>();
+  frontdesk::answer::AnswerProbe probe(*registry);
+  frontdesk::answer::GrpcRulesClient grpc_rules(
       absl::GetFlag(FLAGS_rules_check_addr));
-  frontdesk::answer::GrpcHandoffClient handoff(
+  frontdesk::answer::GrpcHandoffClient grpc_handoff(
       absl::GetFlag(FLAGS_handoff_prep_addr));
+  // The agent's dependencies, counted for the metrics (answer_probe.h).
+  frontdesk::answer::ProbedRulesClient rules(&grpc_rules, &probe);
+  frontdesk::answer::ProbedHandoffClient handoff(&grpc_handoff, &probe);
+  frontdesk::answer::ProbedEventLog probed_log(log->get());
   const absl::Duration bound = frontdesk::serving::AppendTimeoutFromFlags();
   // Calls this process does not hold are resumed from their events.
   auto kafka = frontdesk::serving::KafkaSettingsFromFlags();
@@ -66,14 +73,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   frontdesk::kafka::KafkaKeyReader history(*kafka);
-  frontdesk::answer::CallAgent agent(*policy, log->get(), &chain, &*sealer,
+  frontdesk::answer::CallAgent agent(*policy, &probed_log, &chain, &*sealer,
                                      &rules, &handoff,
                                      {.append_timeout = bound,
                                       .rpc_timeout = bound + absl::Seconds(1),
                                       .keyring = &*keyring},
                                      &history);
-  auto registry = std::make_shared<prometheus::Registry>();
-  frontdesk::answer::AnswerService service(&agent, *registry);
+  frontdesk::answer::AnswerService service(&agent, &probe);
 
   return frontdesk::serving::ServeUntilShutdown("answer", {&service}, registry,
                                                 log->get());
