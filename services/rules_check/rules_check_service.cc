@@ -1,5 +1,7 @@
 #include "services/rules_check/rules_check_service.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/strip.h"
 #include "libs/common/service_logging.h"
 #include "spdlog/spdlog.h"
 
@@ -7,21 +9,61 @@ namespace frontdesk::rules_check {
 
 namespace rv = ::frontdesk::rules::v1;
 
+namespace {
+
+// LANE_HUMAN_ONLY -> human_only, as answer reports lanes.
+std::string LaneLabel(rv::Lane lane) {
+  absl::string_view name = rv::Lane_Name(lane);
+  absl::ConsumePrefix(&name, "LANE_");
+  return name.empty() ? "unknown" : absl::AsciiStrToLower(name);
+}
+
+// The decision's category, when the policy in force vouches for it. Intake
+// decisions take their category from the request type the caller's context
+// names, which may be anything: only one the policy knows is a label.
+std::string CategoryLabel(const rv::Decision& d, const HandoffMap& map) {
+  if (d.category().empty()) return "none";
+  if (d.category() == d.request_type() &&
+      map.policy().FindRequestType(d.category()) == nullptr) {
+    return "unknown";
+  }
+  return d.category();
+}
+
+}  // namespace
+
 RulesCheckService::RulesCheckService(RulesChecker* checker,
                                      prometheus::Registry& registry)
     : checker_(checker),
       decisions_(prometheus::BuildCounter()
                      .Name("frontdesk_rules_decisions_total")
-                     .Help("Decisions made, by lane; lane=\"failed\" when the "
-                           "decision could not be recorded")
-                     .Register(registry)) {}
+                     .Help("Decisions made, by lane, category and rule; "
+                           "lane=\"failed\" when no decision could be "
+                           "recorded")
+                     .Register(registry)),
+      errors_(prometheus::BuildCounter()
+                  .Name("frontdesk_errors_total")
+                  .Help("Errors by kind")
+                  .Register(registry)) {
+  for (const char* k : {"bad_request", "decision_unrecorded"}) {
+    errors_.Add({{"kind", k}});
+  }
+}
 
 grpc::Status RulesCheckService::Finish(const char* what,
                                        const std::string& call_id,
                                        absl::StatusOr<rv::Decision> d,
                                        rv::Decision* out) {
   if (!d.ok()) {
-    decisions_.Add({{"lane", "failed"}}).Increment();
+    decisions_.Add({{"lane", "failed"}, {"category", "none"}, {"rule", "none"}})
+        .Increment();
+    const absl::StatusCode code = d.status().code();
+    errors_
+        .Add({{"kind", code == absl::StatusCode::kInvalidArgument ||
+                               code == absl::StatusCode::kNotFound
+                           ? "bad_request"
+                           : "decision_unrecorded"}})
+        .Increment();
     // Status messages carry field names and codes, never caller words.
     spdlog::warn("event={}_failed call_id={} code={} detail=\"{}\"", what,
                  call_id, absl::StatusCodeToString(d.status().code()),
@@ -29,7 +71,11 @@ grpc::Status RulesCheckService::Finish(const char* what,
     return grpc::Status(static_cast<grpc::StatusCode>(d.status().code()),
                         std::string(d.status().message()));
   }
-  decisions_.Add({{"lane", rv::Lane_Name(d->lane())}}).Increment();
+  decisions_
+      .Add({{"lane", LaneLabel(d->lane())},
+            {"category", CategoryLabel(*d, *checker_->map())},
+            {"rule", d->rule_id().empty() ? "none" : d->rule_id()}})
+      .Increment();
   spdlog::info("event={} call_id={} decision_id={} lane={} rule={} allowed={}",
                what, call_id, d->decision_id(), rv::Lane_Name(d->lane()),
                d->rule_id(), d->allowed());

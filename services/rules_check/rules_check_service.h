@@ -1,5 +1,13 @@
 // The gRPC edge of rules-check. Maps RulesChecker's statuses to gRPC
-// statuses one to one; holds no logic of its own.
+// statuses one to one; holds no logic of its own. Metrics:
+//   frontdesk_rules_decisions_total{lane,category,rule}  counter; lane is
+//       ai_owned, ai_assisted, human_only, or failed (no decision could be
+//       recorded; category and rule "none")
+//   frontdesk_errors_total{kind}  counter: bad_request (INVALID_ARGUMENT,
+//       NOT_FOUND), decision_unrecorded (any other failure)
+// Labels come from the policy in force (its categories, request types and
+// rule ids), never from the caller's words; a request type the caller names
+// that the policy does not know is labelled "unknown".
 #ifndef FRONTDESK_SERVICES_RULES_CHECK_RULES_CHECK_SERVICE_H_
 #define FRONTDESK_SERVICES_RULES_CHECK_RULES_CHECK_SERVICE_H_
 
@@ -33,6 +41,7 @@ class RulesCheckService final
 
   RulesChecker* checker_;
   prometheus::Family<prometheus::Counter>& decisions_;
+  prometheus::Family<prometheus::Counter>& errors_;
 };
 
 }  // namespace frontdesk::rules_check
