@@ -30,6 +30,12 @@ void ToProto(absl::Time t, google::protobuf::Timestamp* out) {
       absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(s))));
 }
 
+// The queue a handoff was created on (packets from before the lifecycle
+// carry only their queue).
+const std::string& OriginQueue(const hv::HandoffPacket& p) {
+  return p.origin_queue().empty() ? p.queue() : p.origin_queue();
+}
+
 bool IsOpen(const hv::HandoffPacket& p) {
   return p.state() == hv::HANDOFF_STATE_CREATED ||
          p.state() == hv::HANDOFF_STATE_CLAIMED;
@@ -291,6 +297,10 @@ absl::StatusOr<hv::HandoffView> HandoffDesk::Claim(
     absl::MutexLock lock(&mu_);
     ++stats_.claimed;
   }
+  if (observer_ != nullptr) {
+    observer_->OnClaimed(OriginQueue(next),
+                         clock_->Now() - FromProto(next.created_at()));
+  }
   spdlog::info("event=handoff_claimed handoff_id={} staff_id={} role={}",
                handoff_id, who.id, who.role);
   absl::MutexLock lock(&mu_);
@@ -341,6 +351,7 @@ absl::StatusOr<hv::HandoffView> HandoffDesk::Resolve(
     absl::MutexLock lock(&mu_);
     ++stats_.resolved;
   }
+  if (observer_ != nullptr) observer_->OnResolved(OriginQueue(next));
   spdlog::info("event=handoff_resolved handoff_id={} staff_id={}", handoff_id,
                who.id);
   absl::MutexLock lock(&mu_);
@@ -415,6 +426,7 @@ int HandoffDesk::EscalateDue() {
         ++stats_.escalated_to_last_resort;
       }
     }
+    if (observer_ != nullptr) observer_->OnEscalated(OriginQueue(p), level);
     spdlog::warn(
         "event=handoff_escalated handoff_id={} level={} from_role={} "
         "to_role={} queue={}",

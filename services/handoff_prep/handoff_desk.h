@@ -71,6 +71,22 @@ struct DeskStats {
   uint64_t open = 0;
 };
 
+// Told of each lifecycle change once it is on the log, for per-queue
+// metrics. `queue` is the queue the handoff was created on (its origin),
+// wherever it has moved since. Called with the desk's write lock held: keep
+// it short and never call back into the desk. Implementations are
+// thread-safe.
+class DeskObserver {
+ public:
+  virtual ~DeskObserver() = default;
+  // `waited`: from the handoff's creation to the claim.
+  virtual void OnClaimed(const std::string& queue, absl::Duration waited) = 0;
+  virtual void OnResolved(const std::string& queue) = 0;
+  // A claim deadline was missed: `level` 1 when the owner's (the handoff
+  // went to the backup role), 2 when the backup's (to the last resort).
+  virtual void OnEscalated(const std::string& queue, uint32_t level) = 0;
+};
+
 class HandoffDesk {
  public:
   // Everything passed in must outlive the desk. `keyring` may be null; PHI
@@ -130,6 +146,10 @@ class HandoffDesk {
 
   DeskStats stats() const;
 
+  // Tells `observer` (may be null; must outlive the desk) of every change
+  // from now on. REQUIRES: no other thread uses the desk yet.
+  void SetObserver(DeskObserver* observer) { observer_ = observer; }
+
  private:
   struct Entry {
     frontdesk::handoff::v1::HandoffPacket packet;
@@ -178,6 +198,7 @@ class HandoffDesk {
   absl::flat_hash_map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
   uint64_t version_ ABSL_GUARDED_BY(mu_) = 0;
   DeskStats stats_ ABSL_GUARDED_BY(mu_);
+  DeskObserver* observer_ = nullptr;
 };
 
 }  // namespace frontdesk::handoff_prep

@@ -14,7 +14,15 @@ HandoffPrepService::HandoffPrepService(HandoffPreparer* preparer,
                     .Name("frontdesk_handoffs_prepared_total")
                     .Help("Handoff requests, by queue and outcome "
                           "(published, duplicate, failed)")
-                    .Register(registry)) {}
+                    .Register(registry)),
+      errors_(prometheus::BuildCounter()
+                  .Name("frontdesk_errors_total")
+                  .Help("Errors by kind")
+                  .Register(registry)) {
+  for (const char* k : {"bad_request", "prepare_failed"}) {
+    errors_.Add({{"kind", k}});
+  }
+}
 
 grpc::Status HandoffPrepService::Prepare(grpc::ServerContext* /*context*/,
                                          const hv::PrepareRequest* request,
@@ -22,6 +30,12 @@ grpc::Status HandoffPrepService::Prepare(grpc::ServerContext* /*context*/,
   absl::StatusOr<PrepareResult> r = preparer_->Prepare(*request);
   if (!r.ok()) {
     handoffs_.Add({{"queue", "-"}, {"outcome", "failed"}}).Increment();
+    const absl::StatusCode code = r.status().code();
+    const bool bad_request = code == absl::StatusCode::kInvalidArgument ||
+                             code == absl::StatusCode::kNotFound ||
+                             code == absl::StatusCode::kFailedPrecondition;
+    errors_.Add({{"kind", bad_request ? "bad_request" : "prepare_failed"}})
+        .Increment();
     spdlog::warn("event=handoff_failed code={} detail=\"{}\"",
                  absl::StatusCodeToString(r.status().code()),
                  r.status().message());

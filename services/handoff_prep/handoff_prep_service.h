@@ -1,5 +1,9 @@
 // The gRPC edge of handoff-prep. Maps HandoffPreparer's statuses to gRPC
-// statuses one to one; holds no logic of its own.
+// statuses one to one; holds no logic of its own. Metrics:
+//   frontdesk_handoffs_prepared_total{queue,outcome}  counter: published
+//       (a handoff created), duplicate, failed (queue "-")
+//   frontdesk_errors_total{kind}  counter: bad_request (INVALID_ARGUMENT,
+//       NOT_FOUND, FAILED_PRECONDITION), prepare_failed (any other failure)
 #ifndef FRONTDESK_SERVICES_HANDOFF_PREP_HANDOFF_PREP_SERVICE_H_
 #define FRONTDESK_SERVICES_HANDOFF_PREP_HANDOFF_PREP_SERVICE_H_
 
@@ -24,6 +28,7 @@ class HandoffPrepService final
  private:
   HandoffPreparer* preparer_;
   prometheus::Family<prometheus::Counter>& handoffs_;
+  prometheus::Family<prometheus::Counter>& errors_;
 };
 
 }  // namespace frontdesk::handoff_prep

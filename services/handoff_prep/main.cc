@@ -16,6 +16,7 @@
 #include "services/handoff_prep/escalation_timer.h"
 #include "services/handoff_prep/handoff_desk.h"
 #include "services/handoff_prep/handoff_prep_service.h"
+#include "services/handoff_prep/handoff_probe.h"
 #include "services/handoff_prep/staff_console.h"
 #include "services/handoff_prep/staff_service.h"
 #include "spdlog/spdlog.h"
@@ -69,6 +70,10 @@ int main(int argc, char** argv) {
       *policy, log->get(), &chain, &*sealer, &*keyring,
       frontdesk::RealClock::Get(),
       frontdesk::serving::AppendTimeoutFromFlags());
+  // Claims, resolutions and escalations per queue, as metrics.
+  auto registry = std::make_shared<prometheus::Registry>();
+  frontdesk::handoff_prep::HandoffProbe probe(*registry, (*policy)->QueueIds());
+  desk.SetObserver(&probe);
   // The open handoffs and their timers, rebuilt from the queue topics.
   auto kafka = frontdesk::serving::KafkaSettingsFromFlags();
   if (!kafka.ok()) {
@@ -91,7 +96,6 @@ int main(int argc, char** argv) {
   frontdesk::handoff_prep::HandoffPreparer preparer(
       *policy, log->get(), &chain, &*sealer, frontdesk::RealClock::Get(),
       frontdesk::serving::AppendTimeoutFromFlags(), &desk);
-  auto registry = std::make_shared<prometheus::Registry>();
   frontdesk::handoff_prep::HandoffPrepService service(&preparer, *registry);
   frontdesk::handoff_prep::StaffService staff(&desk);
   auto timer = std::make_unique<frontdesk::handoff_prep::EscalationTimer>(
