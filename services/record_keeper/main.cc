@@ -46,6 +46,12 @@ int main(int argc, char** argv) {
   auto& applied = projected.Add({{"outcome", "applied"}});
   auto& duplicate = projected.Add({{"outcome", "duplicate"}});
   auto& damaged = projected.Add({{"outcome", "damaged"}});
+  // The same damage, under the name every service reports errors by.
+  auto& damaged_error = prometheus::BuildCounter()
+                            .Name("frontdesk_errors_total")
+                            .Help("Errors by kind")
+                            .Register(*registry)
+                            .Add({{"kind", "damaged_record"}});
 
   frontdesk::record_keeper::CallRecordStore store;
   frontdesk::kafka::KafkaTailer tailer(
@@ -61,6 +67,7 @@ int main(int argc, char** argv) {
             break;
           case frontdesk::record_keeper::ApplyOutcome::kDamaged:
             damaged.Increment();
+            damaged_error.Increment();
             break;
         }
       });
