@@ -15,6 +15,10 @@ packages=(
   libcpp-httplib-dev
   # The staff console's browser test: headless Chromium over WebDriver.
   chromium chromium-driver
+  # promtool for the alerting rules' tests, and the Prometheus server the
+  # scrape test starts on its own port (under systemd, Debian also starts a
+  # prometheus service on :9090; the tests do not use it).
+  prometheus
 )
 
 missing=()
