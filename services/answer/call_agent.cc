@@ -637,6 +637,10 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(
           } else {
             asking_for = field;
             state = av::CALL_STATE_INTAKE;
+            // The date read back was misheard, not invalid: ask plainly.
+            if (answer.reason == "read_back_refused") {
+              told = &policy_->Script(policy_->FindFieldWording(asked)->ask());
+            }
           }
         } else if (asked == pv::INTAKE_FIELD_DATE_OF_BIRTH &&
                    !answer.confirms_read_back) {
