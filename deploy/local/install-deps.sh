@@ -19,6 +19,9 @@ packages=(
   # scrape test starts on its own port (under systemd, Debian also starts a
   # prometheus service on :9090; the tests do not use it).
   prometheus
+  # The Helm chart's check reads the rendered manifests with Debian's Python
+  # (deploy/helm-check/).
+  python3-yaml
 )
 
 missing=()
