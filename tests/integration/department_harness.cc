@@ -131,6 +131,13 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
   return d;
 }
 
+std::vector<std::pair<std::string, int>> Department::MetricsPorts() const {
+  return {{"answer", answer_->metrics_port()},
+          {"rules-check", rules_->metrics_port()},
+          {"handoff-prep", handoff_->metrics_port()},
+          {"record-keeper", records_->metrics_port()}};
+}
+
 absl::Status Department::RestartAnswerAfterKill() {
   if (answer_ != nullptr) answer_->Kill();
   auto answer =

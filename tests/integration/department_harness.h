@@ -12,6 +12,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "frontdesk/answer/v1/answer_service.grpc.pb.h"
@@ -56,6 +58,9 @@ class Department {
   ServiceProcess& answer() { return *answer_; }
   // The port of handoff-prep's staff console on 127.0.0.1; 0 when off.
   int console_port() const { return console_port_; }
+  // Each service's name ("answer", "rules-check", "handoff-prep",
+  // "record-keeper") and its /metrics port on 127.0.0.1.
+  std::vector<std::pair<std::string, int>> MetricsPorts() const;
 
   // Kills the answer process with SIGKILL and starts a new one with the same
   // flags (on a new port: take a new Answer() stub afterwards).
