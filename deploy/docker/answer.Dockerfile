@@ -30,7 +30,7 @@ COPY services services
 COPY tools tools
 COPY tests tests
 COPY bench bench
-COPY deploy/CMakeLists.txt deploy/
+COPY deploy deploy
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
  && cmake --build /build --target answer grpc_health_probe
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Checks the frontdesk Dockerfiles against the rules in deploy/docker/README.md.
 
-Usage: check_dockerfiles.py DOCKER_DIR INSTALL_DEPS_SH
+Usage: check_dockerfiles.py DOCKER_DIR INSTALL_DEPS_SH TOP_CMAKELISTS
 
 For each image (the four services and the frontdesk tool):
   - a multi-stage build: a build stage that runs the CMake/Ninja build of the
     image's binary and grpc_health_probe, with packages from the build list of
-    deploy/local/install-deps.sh, then a runtime stage;
+    deploy/local/install-deps.sh, and copies every folder the top-level
+    CMakeLists.txt adds (so the configure step finds them), then a runtime
+    stage;
   - every FROM pinned: a version tag (not `latest`) or a digest;
   - the final stage runs as a numeric, non-root USER;
   - no compiler, build tool or -dev package installed in the final stage;
@@ -106,7 +108,26 @@ def install_deps_packages(path):
     return set(words)
 
 
-def check(path, build_packages):
+def cmake_folders(path):
+    """Folders the top-level CMakeLists.txt needs unconditionally: every
+    add_subdirectory() and include() outside an if() block."""
+    folders, depth = set(), 0
+    for line in Path(path).read_text().splitlines():
+        code = line.split("#", 1)[0].strip()
+        if re.match(r"if\s*\(", code):
+            depth += 1
+        elif re.match(r"endif\s*\(", code):
+            depth -= 1
+        elif depth == 0:
+            m = re.match(r"(add_subdirectory|include)\s*\(\s*([^\s)]+)", code)
+            if m and (m.group(1) == "add_subdirectory" or "/" in m.group(2)):
+                folder = m.group(2) if m.group(1) == "add_subdirectory" \
+                    else m.group(2).rsplit("/", 1)[0]
+                folders.add(folder.rstrip("/"))
+    return folders
+
+
+def check(path, build_packages, folders):
     name = path.name[: -len(".Dockerfile")]
     errors = []
 
@@ -144,6 +165,13 @@ def check(path, build_packages):
     for t in (wanted, PROBE):
         if t not in targets:
             fail(build[0][0], f"the build stage does not build the target {t}")
+    copied = []
+    for _, keyword, args in build:
+        if keyword == "COPY" and "--from=" not in args:
+            copied += [w.rstrip("/") for w in args.split() if not w.startswith("--")][:-1]
+    for folder in sorted(folders):
+        if not any(folder == c or folder.startswith(c + "/") for c in copied):
+            fail(build[0][0], f"the build stage does not copy {folder}/, which CMakeLists.txt adds")
     for p in installed_packages(build):
         if p not in build_packages:
             fail(build[0][0], f"build package {p} is not in deploy/local/install-deps.sh")
@@ -236,10 +264,11 @@ def check(path, build_packages):
 
 
 def main(argv):
-    if len(argv) != 3:
+    if len(argv) != 4:
         print(__doc__.splitlines()[2], file=sys.stderr)
         return 2
     docker_dir, install_deps = Path(argv[1]), argv[2]
+    folders = cmake_folders(argv[3])
     build_packages = install_deps_packages(install_deps)
     if not build_packages:
         print(f"{install_deps}: no packages=( ... ) list found", file=sys.stderr)
@@ -251,7 +280,7 @@ def main(argv):
         if not path.is_file():
             errors.append(f"{path}: missing")
             continue
-        errors += check(path, build_packages)
+        errors += check(path, build_packages, folders)
     for e in errors:
         print(e)
     print(f"check_dockerfiles: {len(names)} images, {len(errors)} problems")

@@ -15,11 +15,13 @@ HERE = Path(__file__).resolve().parent
 CHECKER = HERE / "check_dockerfiles.py"
 DOCKER_DIR = HERE
 INSTALL_DEPS = HERE.parent / "local" / "install-deps.sh"
+TOP_CMAKELISTS = HERE.parent.parent / "CMakeLists.txt"
 
 
 def run_checker(docker_dir):
     result = subprocess.run(
-        [sys.executable, str(CHECKER), str(docker_dir), str(INSTALL_DEPS)],
+        [sys.executable, str(CHECKER), str(docker_dir), str(INSTALL_DEPS),
+         str(TOP_CMAKELISTS)],
         capture_output=True, text=True, check=False)
     return result.returncode, result.stdout + result.stderr
 
@@ -135,6 +137,10 @@ class CheckDockerfilesTest(unittest.TestCase):
     def test_journal_off_the_volume(self):
         self.edit("answer", 'VOLUME ["/var/lib/frontdesk"]', 'VOLUME ["/data"]')
         self.assert_caught("is not on a declared VOLUME")
+
+    def test_a_source_folder_not_copied(self):
+        self.edit("rules-check", "COPY bench bench\n", "")
+        self.assert_caught("does not copy bench/, which CMakeLists.txt adds")
 
     def test_missing_image(self):
         (self.tmp / "rules-check.Dockerfile").unlink()

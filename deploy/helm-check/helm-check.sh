@@ -47,21 +47,28 @@ if [[ ! -x $helm ]]; then
     elif [[ -x /usr/local/go/bin/go ]]; then go=/usr/local/go/bin/go
     fi
   fi
+  if [[ -n ${GO:-} && ! -x $GO ]]; then
+    die "helm $HELM_VERSION is not in $cache, and GO=$GO is not an executable to build it with."
+  fi
   [[ -n $go && -x $go ]] || die "helm $HELM_VERSION is not in $cache and there is no Go \
 toolchain to build it: no go on PATH, none at /usr/local/go/bin/go, GO not set. \
-Install Go (1.24 or later) or set GO=/path/to/go."
+Install Go, or set GO=/path/to/go."
   say "building helm $HELM_VERSION with $("$go" version) into $cache (once per machine)"
   mkdir -p "$cache"
+  # The build's module and build caches (about 1.1 GB) live in a scratch
+  # folder that goes away afterwards; only the helm binary is kept.
   tmp="$(mktemp -d "$cache/build.XXXXXX")"
-  trap 'rm -rf "$tmp"' EXIT
+  cleanup() { chmod -R u+w "$tmp" 2>/dev/null || true; rm -rf "$tmp"; }
+  trap cleanup EXIT
   start=$(date +%s)
   # GOTOOLCHAIN=local: use this Go, never download another one.
-  if ! GOTOOLCHAIN=local GOBIN="$tmp" GOFLAGS=-mod=mod CGO_ENABLED=0 "$go" install \
+  if ! GOTOOLCHAIN=local GOBIN="$tmp/bin" GOMODCACHE="$tmp/mod" GOCACHE="$tmp/cache" \
+      GOFLAGS= CGO_ENABLED=0 "$go" install \
       -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
       "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"; then
     die "go install helm.sh/helm/v3/cmd/helm@$HELM_VERSION failed (see above)"
   fi
-  mv "$tmp/helm" "$helm"
+  mv "$tmp/bin/helm" "$helm"
   say "built helm $HELM_VERSION in $(( $(date +%s) - start ))s"
 fi
 
