@@ -25,6 +25,12 @@ inline constexpr size_t kMaxIdBytes = 128;
 // Intake values one handoff may carry.
 inline constexpr int kMaxIntakeValues = 16;
 
+// Intake field names a call's context may list as already taken.
+inline constexpr int kMaxCollectedFields = 32;
+
+// The longest caller number accepted, in bytes.
+inline constexpr size_t kMaxCallerNumberBytes = 32;
+
 // Number of Unicode characters in UTF-8 `s` (continuation bytes not counted).
 inline size_t Utf8Length(absl::string_view s) {
   size_t n = 0;

@@ -190,6 +190,16 @@ absl::StatusOr<av::StartCallResponse> CallAgent::StartCall(
         absl::StrCat("caller_number: at most ", kMaxCallerNumberChars,
                      " characters of digits, spaces and + - ( )"));
   }
+  // proto3 keeps enum numbers it does not know; none of them means anything.
+  if (!av::Channel_IsValid(request.channel())) {
+    return absl::InvalidArgumentError("channel: not a known Channel value");
+  }
+  if (!av::Direction_IsValid(request.direction())) {
+    return absl::InvalidArgumentError("direction: not a known Direction value");
+  }
+  if (!av::CallReason_IsValid(request.reason())) {
+    return absl::InvalidArgumentError("reason: not a known CallReason value");
+  }
   bool sweep = false;
   {
     absl::MutexLock lock(&mu_);

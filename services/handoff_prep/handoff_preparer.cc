@@ -15,6 +15,9 @@ namespace rv = ::frontdesk::rules::v1;
 
 namespace {
 
+// What the patient was told is approved wording, a script at most.
+constexpr size_t kMaxPatientToldChars = 4 * kMaxUtteranceChars;
+
 void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
   const int64_t nanos = absl::ToUnixNanos(t);
   ts->set_seconds(nanos / 1000000000);
@@ -60,6 +63,25 @@ absl::StatusOr<PrepareResult> HandoffPreparer::Prepare(
   }
   if (d.lane() == rv::LANE_UNSPECIFIED) {
     return absl::InvalidArgumentError("decision.lane: required");
+  }
+  if (!rv::Lane_IsValid(d.lane())) {
+    return absl::InvalidArgumentError("decision.lane: not a known Lane value");
+  }
+  if (request.caller_number().size() > kMaxCallerNumberBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "caller_number: longer than ", kMaxCallerNumberBytes, " bytes"));
+  }
+  if (request.request_type().size() > kMaxIdBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request_type: longer than ", kMaxIdBytes, " bytes"));
+  }
+  if (Utf8Length(request.attempted_step()) > kMaxUtteranceChars) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "attempted_step: longer than ", kMaxUtteranceChars, " characters"));
+  }
+  if (Utf8Length(request.patient_told()) > kMaxPatientToldChars) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "patient_told: longer than ", kMaxPatientToldChars, " characters"));
   }
   const auto* queue = policy_->FindQueue(d.queue());
   if (queue == nullptr) {

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+#include "libs/common/input_limits.h"
 #include "spdlog/spdlog.h"
 
 namespace frontdesk::handoff_prep {
@@ -26,6 +28,11 @@ absl::StatusOr<StaffMember> Who(const grpc::ServerContext* context) {
   if (who.id.empty() || who.role.empty()) {
     return absl::UnauthenticatedError(
         "metadata x-staff-id and x-staff-role are required");
+  }
+  if (who.id.size() > kMaxIdBytes || who.role.size() > kMaxIdBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("metadata x-staff-id and x-staff-role: at most ",
+                     kMaxIdBytes, " bytes each"));
   }
   return who;
 }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/strip.h"
+#include "libs/common/input_limits.h"
 #include "libs/common/service_logging.h"
 #include "spdlog/spdlog.h"
 
@@ -65,8 +66,10 @@ grpc::Status RulesCheckService::Finish(const char* what,
                            : "decision_unrecorded"}})
         .Increment();
     // Status messages carry field names and codes, never caller words.
+    // An oversized call id is refused, and not written to the log.
     spdlog::warn("event={}_failed call_id={} code={} detail=\"{}\"", what,
-                 call_id, absl::StatusCodeToString(d.status().code()),
+                 call_id.size() > kMaxIdBytes ? "-" : call_id,
+                 absl::StatusCodeToString(d.status().code()),
                  d.status().message());
     return grpc::Status(static_cast<grpc::StatusCode>(d.status().code()),
                         std::string(d.status().message()));

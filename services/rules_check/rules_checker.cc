@@ -77,6 +77,33 @@ absl::Status RulesChecker::CheckCall(const std::string& tenant_id,
   return absl::OkStatus();
 }
 
+namespace {
+
+// The call context is the agent's, but bounded like any input.
+absl::Status CheckContext(const rv::CallContext& context) {
+  if (context.request_type().size() > kMaxIdBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "context.request_type: longer than ", kMaxIdBytes, " bytes"));
+  }
+  if (context.asking_for().size() > kMaxIdBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "context.asking_for: longer than ", kMaxIdBytes, " bytes"));
+  }
+  if (context.collected_size() > kMaxCollectedFields) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "context.collected: more than ", kMaxCollectedFields, " fields"));
+  }
+  for (int i = 0; i < context.collected_size(); ++i) {
+    if (context.collected(i).size() > kMaxIdBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "context.collected[", i, "]: longer than ", kMaxIdBytes, " bytes"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status RulesChecker::Record(const std::string& tenant_id,
                                   const std::string& call_id, uint32_t turn,
                                   const std::string& proposed,
@@ -139,6 +166,8 @@ absl::StatusOr<rv::Decision> RulesChecker::Evaluate(
   absl::Status words =
       CheckUtterance(request.utterance(), request.asr_alternatives());
   if (!words.ok()) return words;
+  absl::Status context = CheckContext(request.context());
+  if (!context.ok()) return context;
   std::vector<std::string> alternatives(request.asr_alternatives().begin(),
                                         request.asr_alternatives().end());
   rv::Decision decision =

@@ -56,6 +56,9 @@ class Department {
   // The keyring the services seal with (libs/phi/local_keyring_file.h).
   const std::string& keyring_file() const { return keyring_file_; }
   ServiceProcess& answer() { return *answer_; }
+  ServiceProcess& rules_check() { return *rules_; }
+  ServiceProcess& handoff_prep() { return *handoff_; }
+  ServiceProcess& record_keeper() { return *records_; }
   // The port of handoff-prep's staff console on 127.0.0.1; 0 when off.
   int console_port() const { return console_port_; }
   // Each service's name ("answer", "rules-check", "handoff-prep",
