@@ -517,6 +517,28 @@ TEST_F(CallAgentTest, StartCallFallsBackWhenItCannotBeRecorded) {
   EXPECT_EQ(agent_->active_calls(), 0u);
 }
 
+TEST_F(CallAgentTest, UnknownEnumNumbersAreRefusedAndNoCallOpens) {
+  av::StartCallRequest start;
+  start.set_tenant_id(kTenant);
+  start.set_channel(static_cast<av::Channel>(99));
+  auto channel = agent_->StartCall(start);
+  EXPECT_EQ(channel.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(channel.status().message()),
+            "channel: not a known Channel value");
+  start.set_channel(av::CHANNEL_SMS);
+  start.set_direction(static_cast<av::Direction>(99));
+  EXPECT_EQ(std::string(agent_->StartCall(start).status().message()),
+            "direction: not a known Direction value");
+  start.set_direction(av::DIRECTION_INBOUND);
+  start.set_reason(static_cast<av::CallReason>(-1));
+  EXPECT_EQ(std::string(agent_->StartCall(start).status().message()),
+            "reason: not a known CallReason value");
+  EXPECT_EQ(agent_->active_calls(), 0u);
+  EXPECT_TRUE(log_.Topic(kafka::kCallsTopic).empty());
+  start.set_reason(av::CALL_REASON_OVERFLOW);
+  EXPECT_TRUE(agent_->StartCall(start).ok());
+}
+
 TEST_F(CallAgentTest, BadInputIsRejectedWithTheFieldNamed) {
   av::StartCallRequest start;
   auto no_tenant = agent_->StartCall(start);

@@ -125,6 +125,32 @@ TEST_F(HandoffPreparerTest, UnacknowledgedAttemptIsRetriedWithTheSameId) {
   EXPECT_EQ(a.handoff_id(), b.handoff_id());
 }
 
+TEST_F(HandoffPreparerTest, UnknownLaneAndOversizedFieldsMakeNoHandoff) {
+  hv::PrepareRequest r = UrgentRequest();
+  r.mutable_decision()->set_lane(static_cast<rv::Lane>(99));
+  auto lane = preparer_->Prepare(r);
+  EXPECT_EQ(lane.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(lane.status().message()),
+            "decision.lane: not a known Lane value");
+  r = UrgentRequest();
+  r.set_caller_number(std::string(33, '5'));
+  EXPECT_EQ(std::string(preparer_->Prepare(r).status().message()),
+            "caller_number: longer than 32 bytes");
+  r = UrgentRequest();
+  r.set_request_type(std::string(129, 'r'));
+  EXPECT_EQ(std::string(preparer_->Prepare(r).status().message()),
+            "request_type: longer than 128 bytes");
+  r = UrgentRequest();
+  r.set_attempted_step(std::string(2001, 's'));
+  EXPECT_EQ(std::string(preparer_->Prepare(r).status().message()),
+            "attempted_step: longer than 2000 characters");
+  r = UrgentRequest();
+  r.set_patient_told(std::string(8001, 't'));
+  EXPECT_EQ(std::string(preparer_->Prepare(r).status().message()),
+            "patient_told: longer than 8000 characters");
+  EXPECT_TRUE(log_.Topic(kafka::kCallsTopic).empty());
+}
+
 TEST_F(HandoffPreparerTest, BadRequestsNameTheField) {
   hv::PrepareRequest r = UrgentRequest();
   r.mutable_decision()->clear_decision_id();

@@ -118,6 +118,31 @@ TEST_F(RulesCheckerTest, FailsClosedWhenTheLogDoesNotAcknowledge) {
             "acknowledge within the bound");
 }
 
+TEST_F(RulesCheckerTest, OversizedCallContextIsRefusedAndNotRecorded) {
+  rv::EvaluateRequest r = Request("what are your hours");
+  for (int i = 0; i < 33; ++i) r.mutable_context()->add_collected("name");
+  auto many = checker_->Evaluate(r);
+  EXPECT_EQ(many.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(many.status().message()),
+            "context.collected: more than 32 fields");
+  r = Request("what are your hours");
+  r.mutable_context()->add_collected(std::string(129, 'c'));
+  EXPECT_EQ(std::string(checker_->Evaluate(r).status().message()),
+            "context.collected[0]: longer than 128 bytes");
+  r = Request("what are your hours");
+  r.mutable_context()->set_asking_for(std::string(129, 'a'));
+  EXPECT_EQ(std::string(checker_->Evaluate(r).status().message()),
+            "context.asking_for: longer than 128 bytes");
+  r = Request("what are your hours");
+  r.mutable_context()->set_request_type(std::string(129, 't'));
+  EXPECT_EQ(std::string(checker_->Evaluate(r).status().message()),
+            "context.request_type: longer than 128 bytes");
+  EXPECT_TRUE(log_.Topic(kafka::kCallsTopic).empty());
+  r = Request("what are your hours");
+  for (int i = 0; i < 32; ++i) r.mutable_context()->add_collected("name");
+  EXPECT_TRUE(checker_->Evaluate(r).ok());
+}
+
 TEST_F(RulesCheckerTest, BadRequestsNameTheField) {
   rv::EvaluateRequest r = Request("hello");
   r.clear_tenant_id();
