@@ -9,7 +9,7 @@ SERVICES := deploy/local/services.sh
 FRONTDESK := $(BUILD_DIR)/bin/frontdesk
 SAMPLE_CALLS := $(sort $(wildcard examples/clinic/calls/*.txt))
 
-.PHONY: deps build run stop test unit-test integration-test bench fuzz fmt clean reset
+.PHONY: deps build run stop test unit-test integration-test bench fuzz-build fuzz fuzz-ci asan tsan fmt clean reset
 
 deps:
 	@deploy/local/install-deps.sh
@@ -60,26 +60,57 @@ bench: build
 	$(BUILD_DIR)/bin/call_memory --calls=20000
 	$(BUILD_DIR)/bin/handoff_latency --answer=127.0.0.1:$${ANSWER_PORT:-7101} --calls=200
 
+# The libFuzzer targets in fuzz/, each seeded from its committed corpus in
+# fuzz/corpus/<name>/. New inputs go to build-fuzz/corpus/<name>/; a crash is
+# written to build-fuzz/artifacts/ and fails the target.
+FUZZERS := policy_loader trigger_matcher intake_fields envelope_decoder replay_checker
 FUZZ_SECONDS ?= 60
-fuzz: deps
+fuzz-build: deps
 	@command -v clang++ >/dev/null || { sudo=; [ "$$(id -u)" -ne 0 ] && sudo=sudo; $$sudo apt-get install -y -q clang libclang-rt-14-dev; }
+	@dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || { sudo=; [ "$$(id -u)" -ne 0 ] && sudo=sudo; $$sudo apt-get install -y -q libclang-rt-14-dev; }
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DFRONTDESK_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
-	cmake --build build-fuzz -j $(JOBS) --target policy_loader_fuzzer trigger_matcher_fuzzer intake_fields_fuzzer
-	mkdir -p build-fuzz/corpus/policy build-fuzz/corpus/utterances
-	cp examples/clinic/policy.yaml build-fuzz/corpus/policy/
-	grep -v '^#' tests/rules/utterance_corpus.tsv | cut -f3 | split -l 1 - build-fuzz/corpus/utterances/u-
-	build-fuzz/bin/policy_loader_fuzzer -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/policy
-	build-fuzz/bin/trigger_matcher_fuzzer -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/utterances
-	mkdir -p build-fuzz/corpus/intake
-	printf 'March 3rd 1980' > build-fuzz/corpus/intake/dob; printf '(555) 867-5309' > build-fuzz/corpus/intake/phone
-	build-fuzz/bin/intake_fields_fuzzer -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/intake
+	cmake --build build-fuzz -j $(JOBS) --target $(FUZZERS:%=%_fuzzer)
+
+fuzz: fuzz-build
+	@mkdir -p build-fuzz/artifacts
+	@for f in $(FUZZERS); do \
+	  mkdir -p build-fuzz/corpus/$$f; \
+	  echo "=== $${f}_fuzzer for $(FUZZ_SECONDS)s"; \
+	  build-fuzz/bin/$${f}_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=25 \
+	    -artifact_prefix=build-fuzz/artifacts/$$f- \
+	    build-fuzz/corpus/$$f fuzz/corpus/$$f 2>build-fuzz/$$f.log \
+	    || { tail -n 60 build-fuzz/$$f.log; echo "fuzz: $${f}_fuzzer failed; reproducer in build-fuzz/artifacts/"; exit 1; }; \
+	  tail -n 1 build-fuzz/$$f.log; \
+	done
+
+# What CI runs: every fuzzer for 30 seconds.
+fuzz-ci: FUZZ_SECONDS = 30
+fuzz-ci: fuzz
+
+# The unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (build-asan/), and the concurrency-heavy ones with ThreadSanitizer
+# (build-tsan/). Only the unit test binaries are built.
+TSAN_TESTS := handoff_prep_test answer_test in_memory_event_log_test events_test
+empty :=
+space := $(empty) $(empty)
+asan: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFRONTDESK_SANITIZE=address,undefined
+	cmake --build build-asan -j $(JOBS) --target frontdesk_unit_tests
+	cd build-asan && ASAN_OPTIONS=detect_stack_use_after_return=1:strict_string_checks=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1 ctest -L unit -L sanitized --output-on-failure
+
+tsan: deps
+	cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFRONTDESK_SANITIZE=thread
+	cmake --build build-tsan -j $(JOBS) --target $(TSAN_TESTS)
+	cd build-tsan && TSAN_OPTIONS=second_deadlock_stack=1:suppressions=$(CURDIR)/tests/sanitizers/tsan.supp \
+	  ctest -L unit -R '^($(subst $(space),|,$(TSAN_TESTS)))$$' --output-on-failure
 
 fmt:
 	@command -v clang-format >/dev/null || { sudo=; [ "$$(id -u)" -ne 0 ] && sudo=sudo; $$sudo apt-get install -y -q clang-format; }
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) build-fuzz
+	rm -rf $(BUILD_DIR) build-fuzz build-asan build-tsan
 
 # Stops everything and deletes the broker's data and the run folder.
 reset: stop
