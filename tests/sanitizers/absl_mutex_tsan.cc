@@ -9,7 +9,9 @@
 // itself does when it is built with TSan.
 //
 // Await* release the mutex while waiting and hold it again on return; they
-// are annotated as an unlock before and a lock after.
+// are annotated as an unlock before and a lock after. Abseil calls some of
+// these from one another (AwaitWithTimeout calls AwaitWithDeadline), which
+// then land here too: only the outermost call on a thread is annotated.
 #include <dlfcn.h>
 #include <sanitizer/tsan_interface.h>
 
@@ -43,12 +45,25 @@ F Lookup(const char* rest) {
   return reinterpret_cast<F>(Real(rest));
 }
 
-void AnnotateLock(void* mu, unsigned flags) {
+// How many of the functions below this thread is inside.
+thread_local int depth = 0;
+
+// Marks one call; `outermost()` is true when no other is in progress.
+class Call {
+ public:
+  Call() { ++depth; }
+  ~Call() { --depth; }
+  bool outermost() const { return depth == 1; }
+};
+
+void AnnotateLock(const Call& call, void* mu, unsigned flags) {
+  if (!call.outermost()) return;
   __tsan_mutex_pre_lock(mu, flags);
   __tsan_mutex_post_lock(mu, flags, 0);
 }
 
-void AnnotateUnlock(void* mu, unsigned flags) {
+void AnnotateUnlock(const Call& call, void* mu, unsigned flags) {
+  if (!call.outermost()) return;
   __tsan_mutex_pre_unlock(mu, flags);
   __tsan_mutex_post_unlock(mu, flags);
 }
@@ -60,59 +75,67 @@ ABSL_NAMESPACE_BEGIN
 
 void Mutex::Lock() {
   static auto real = Lookup<void (*)(Mutex*)>("5Mutex4LockEv");
+  const Call call;
   real(this);
-  AnnotateLock(this, 0);
+  AnnotateLock(call, this, 0);
 }
 
 void Mutex::Unlock() {
   static auto real = Lookup<void (*)(Mutex*)>("5Mutex6UnlockEv");
-  AnnotateUnlock(this, 0);
+  const Call call;
+  AnnotateUnlock(call, this, 0);
   real(this);
 }
 
 bool Mutex::TryLock() {
   static auto real = Lookup<bool (*)(Mutex*)>("5Mutex7TryLockEv");
+  const Call call;
   const bool locked = real(this);
-  if (locked) AnnotateLock(this, __tsan_mutex_try_lock);
+  if (locked) AnnotateLock(call, this, __tsan_mutex_try_lock);
   return locked;
 }
 
 void Mutex::ReaderLock() {
   static auto real = Lookup<void (*)(Mutex*)>("5Mutex10ReaderLockEv");
+  const Call call;
   real(this);
-  AnnotateLock(this, __tsan_mutex_read_lock);
+  AnnotateLock(call, this, __tsan_mutex_read_lock);
 }
 
 void Mutex::ReaderUnlock() {
   static auto real = Lookup<void (*)(Mutex*)>("5Mutex12ReaderUnlockEv");
-  AnnotateUnlock(this, __tsan_mutex_read_lock);
+  const Call call;
+  AnnotateUnlock(call, this, __tsan_mutex_read_lock);
   real(this);
 }
 
 void Mutex::Await(const Condition& cond) {
   static auto real = Lookup<void (*)(Mutex*, const Condition&)>(
       "5Mutex5AwaitERKNS0_9ConditionE");
-  AnnotateUnlock(this, 0);
+  const Call call;
+  AnnotateUnlock(call, this, 0);
   real(this, cond);
-  AnnotateLock(this, 0);
+  AnnotateLock(call, this, 0);
 }
 
 bool Mutex::AwaitWithTimeout(const Condition& cond, absl::Duration timeout) {
   static auto real =
       Lookup<bool (*)(Mutex*, const Condition&, absl::Duration)>(
           "5Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  AnnotateUnlock(this, 0);
+  const Call call;
+  AnnotateUnlock(call, this, 0);
   const bool met = real(this, cond, timeout);
-  AnnotateLock(this, 0);
+  AnnotateLock(call, this, 0);
   return met;
 }
 
 bool Mutex::AwaitWithDeadline(const Condition& cond, absl::Time deadline) {
   static auto real = Lookup<bool (*)(Mutex*, const Condition&, absl::Time)>(
       "5Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  AnnotateUnlock(this, 0);
+  const Call call;
+  AnnotateUnlock(call, this, 0);
   const bool met = real(this, cond, deadline);
-  AnnotateLock(this, 0);
+  AnnotateLock(call, this, 0);
   return met;
 }
 
