@@ -395,6 +395,7 @@ struct SimCall {
   std::unique_ptr<grpc::ClientAsyncResponseReader<av::EndCallResponse>> end_rpc;
   grpc::Status status;
   absl::Time sent;
+  absl::Time wake_at;
   grpc::Alarm alarm;
 };
 
@@ -483,9 +484,18 @@ class Driver {
     c->end_rpc->Finish(&c->end_resp, &c->status, c);
   }
 
+  // Wakes the call at most a second later, so that a stop is seen soon.
   void Wait(SimCall* c, SimCall::Phase phase, absl::Duration d) {
     c->phase = phase;
-    c->alarm.Set(&cq_, absl::ToChronoTime(absl::Now() + d), c);
+    c->wake_at = absl::Now() + d;
+    Rearm(c);
+  }
+
+  void Rearm(SimCall* c) {
+    c->alarm.Set(&cq_,
+                 absl::ToChronoTime(
+                     std::min(c->wake_at, absl::Now() + absl::Seconds(1))),
+                 c);
   }
 
   void Error(const char* rpc, const std::string& kind) {
@@ -532,6 +542,8 @@ class Driver {
       case SimCall::Phase::kThink:
         if (stopping) {
           SendEnd(c);
+        } else if (absl::Now() < c->wake_at) {
+          Rearm(c);
         } else {
           SendTurn(c);
         }
