@@ -59,6 +59,7 @@ bench: build
 	$(BUILD_DIR)/bin/rules_evaluate_benchmark
 	$(BUILD_DIR)/bin/call_memory --calls=20000
 	$(BUILD_DIR)/bin/handoff_latency --answer=127.0.0.1:$${ANSWER_PORT:-7101} --calls=200
+	$(BUILD_DIR)/bin/loadgen --answer=127.0.0.1:$${ANSWER_PORT:-7101} --calls=100 --duration_s=30 --json_out=run/loadgen.json --svg_out=run/loadgen.svg
 
 # The libFuzzer targets in fuzz/, each seeded from its committed corpus in
 # fuzz/corpus/<name>/. New inputs go to build-fuzz/corpus/<name>/; a crash is
