@@ -88,7 +88,7 @@ absl::StatusOr<std::unique_ptr<KafkaEventLog>> KafkaEventLog::Create(
   absl::StatusOr<std::unique_ptr<RdKafka::Conf>> conf =
       internal::MakeConf(settings,
                          {{"message.timeout.ms", "300000"},
-                          {"linger.ms", "5"},
+                          {"linger.ms", "0"},
                           {"compression.type", "zstd"},
                           {"client.id", options.client_id}},
                          {{"enable.idempotence", "true"}, {"acks", "all"}});

@@ -2,7 +2,9 @@
 //
 // Settings that cannot be overridden: enable.idempotence=true, acks=all.
 // Defaults an operator may override: a long message.timeout.ms (5 minutes),
-// linger.ms=5, compression.type=zstd.
+// linger.ms=0 (every Append waits for its acknowledgement, so lingering only
+// adds latency; records queued while a request is in flight still go out
+// together), compression.type=zstd.
 //
 // Append produces each record (the call id is the key) and waits for every
 // delivery report, up to the caller's timeout:
