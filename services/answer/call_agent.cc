@@ -374,12 +374,12 @@ int CallAgent::SweepIdleCalls() {
   return static_cast<int>(idle.size());
 }
 
-absl::StatusOr<std::string> CallAgent::HandOff(const std::string& call_id,
-                                               Call& call,
-                                               const rv::Decision& decision,
-                                               const std::string& utterance,
-                                               const std::string& step,
-                                               const std::string& told) {
+absl::StatusOr<std::string> CallAgent::HandOff(
+    const std::string& call_id, const Call& call, const rv::Decision& decision,
+    const std::string& utterance, const std::string& step,
+    const std::string& told, const std::string& request_type,
+    const std::map<std::string, std::string>& collected,
+    bool consent_declined) const {
   hv::PrepareRequest prep;
   prep.set_tenant_id(call.tenant_id);
   prep.set_call_id(call_id);
@@ -388,20 +388,19 @@ absl::StatusOr<std::string> CallAgent::HandOff(const std::string& call_id,
   prep.set_caller_number(call.caller_number);
   prep.set_attempted_step(step);
   prep.set_patient_told(told);
-  prep.set_request_type(call.request_type);
-  prep.set_consent_declined(call.consent_declined);
+  prep.set_request_type(request_type);
+  prep.set_consent_declined(consent_declined);
   // Intake values go only where the request type's PHI scope sends them.
-  const auto* scope = policy_->FindPhiScope(call.request_type);
+  const auto* scope = policy_->FindPhiScope(request_type);
   bool queue_may_receive = false;
   if (scope != nullptr) {
     for (const auto& q : scope->send_to_queues())
       queue_may_receive = queue_may_receive || q == decision.queue();
   }
-  if (queue_may_receive && !call.consent_declined) {
-    for (const auto& [field, value] : call.collected) {
+  if (queue_may_receive && !consent_declined) {
+    for (const auto& [field, value] : collected) {
       if (value.empty() ||
-          !policy_->Stores(call.request_type,
-                           policy::IntakeFieldFromName(field))) {
+          !policy_->Stores(request_type, policy::IntakeFieldFromName(field))) {
         continue;
       }
       ev::IntakeValue* v = prep.add_intake();
@@ -572,15 +571,9 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(
         return "event_log_unacknowledged";
       records.clear();
     }
-    // The handoff sees the values as they stand after this turn.
-    std::swap(call->collected, collected);
-    std::swap(call->request_type, request_type);
-    std::swap(call->consent_declined, consent_declined);
     absl::StatusOr<std::string> id =
-        HandOff(call_id, *call, d, utterance, step, told);
-    std::swap(call->collected, collected);
-    std::swap(call->request_type, request_type);
-    std::swap(call->consent_declined, consent_declined);
+        HandOff(call_id, *call, d, utterance, step, told, request_type,
+                collected, consent_declined);
     if (!id.ok()) return "handoff_unavailable";
     handoff_id = *id;
     return "";

@@ -158,12 +158,15 @@ class CallAgent {
   std::string FailClosedHandoff(const std::string& call_id, Call& call,
                                 uint32_t turn, const std::string& utterance);
   // Asks handoff-prep for a packet under `decision`, with the intake values
-  // the request type's PHI scope stores and lets that queue receive.
+  // (`collected`, as they stand after this turn) that the request type's PHI
+  // scope stores and lets that queue receive.
   absl::StatusOr<std::string> HandOff(
-      const std::string& call_id, Call& call,
+      const std::string& call_id, const Call& call,
       const frontdesk::rules::v1::Decision& decision,
       const std::string& utterance, const std::string& step,
-      const std::string& told) ABSL_EXCLUSIVE_LOCKS_REQUIRED(call.mu);
+      const std::string& told, const std::string& request_type,
+      const std::map<std::string, std::string>& collected,
+      bool consent_declined) const;
   // Every further turn after the urgent script.
   absl::StatusOr<frontdesk::answer::v1::TurnResponse> PostEscalation(
       const std::string& call_id, Call& call, uint32_t turn)

@@ -56,7 +56,12 @@ bool NoPreference(absl::string_view said) {
   return kNone->count(t) > 0;
 }
 
-int Words(absl::string_view s);
+int Words(absl::string_view s) {
+  int n = 0;
+  for (absl::string_view w : absl::StrSplit(s, ' ', absl::SkipWhitespace()))
+    n += w.empty() ? 0 : 1;
+  return n;
+}
 
 // Lower-case words of `said`, apostrophes kept, for whole-word matching:
 // " that's right ".
@@ -161,13 +166,6 @@ bool PlainlyNotAName(absl::string_view said) {
   }
   return Words(t) <= 2 &&
          intake::ParseConsent(t) != intake::ConsentAnswer::kUnclear;
-}
-
-int Words(absl::string_view s) {
-  int n = 0;
-  for (absl::string_view w : absl::StrSplit(s, ' ', absl::SkipWhitespace()))
-    n += w.empty() ? 0 : 1;
-  return n;
 }
 
 }  // namespace

@@ -69,6 +69,11 @@ HandoffDesk::HandoffDesk(std::shared_ptr<const policy::ClinicPolicy> policy,
 void HandoffDesk::ApplyLocked(const hv::HandoffPacket& packet) {
   auto [it, inserted] = entries_.try_emplace(packet.handoff_id());
   Entry& e = it->second;
+  if (inserted) {
+    by_decision_.try_emplace(
+        absl::StrCat(packet.call_id(), "/", packet.decision_id()),
+        packet.handoff_id());
+  }
   if (!inserted && e.packet.revision() >= packet.revision()) return;
   const bool was_open = !inserted && IsOpen(e.packet);
   const bool was_last_resort = !inserted &&
@@ -487,11 +492,11 @@ std::vector<hv::HandoffView> HandoffDesk::WaitForChanges(
 std::optional<hv::HandoffPacket> HandoffDesk::FindByDecision(
     const std::string& call_id, const std::string& decision_id) const {
   absl::MutexLock lock(&mu_);
-  for (const auto& [id, e] : entries_) {
-    if (e.packet.call_id() == call_id && e.packet.decision_id() == decision_id)
-      return e.packet;
-  }
-  return std::nullopt;
+  auto key = by_decision_.find(absl::StrCat(call_id, "/", decision_id));
+  if (key == by_decision_.end()) return std::nullopt;
+  auto it = entries_.find(key->second);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.packet;
 }
 
 DeskStats HandoffDesk::stats() const {

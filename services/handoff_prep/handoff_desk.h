@@ -196,6 +196,9 @@ class HandoffDesk {
   absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
+  // "<call id>/<decision id>" -> handoff id, for FindByDecision.
+  absl::flat_hash_map<std::string, std::string> by_decision_
+      ABSL_GUARDED_BY(mu_);
   uint64_t version_ ABSL_GUARDED_BY(mu_) = 0;
   DeskStats stats_ ABSL_GUARDED_BY(mu_);
   DeskObserver* observer_ = nullptr;

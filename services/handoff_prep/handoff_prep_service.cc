@@ -1,6 +1,7 @@
 #include "services/handoff_prep/handoff_prep_service.h"
 
 #include "libs/common/service_logging.h"
+#include "libs/common/uuid.h"
 #include "spdlog/spdlog.h"
 
 namespace frontdesk::handoff_prep {
@@ -49,8 +50,9 @@ grpc::Status HandoffPrepService::Prepare(grpc::ServerContext* /*context*/,
   spdlog::info(
       "event=handoff call_id={} handoff_id={} queue={} priority={} "
       "duplicate={}",
-      r->packet.call_id(), r->packet.handoff_id(), r->packet.queue(),
-      r->packet.priority(), r->duplicate);
+      LooksLikeUuid(r->packet.call_id()) ? r->packet.call_id() : "-",
+      r->packet.handoff_id(), r->packet.queue(), r->packet.priority(),
+      r->duplicate);
   *response->mutable_packet() = r->packet;
   response->set_duplicate(r->duplicate);
   return grpc::Status::OK;

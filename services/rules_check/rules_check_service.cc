@@ -4,6 +4,7 @@
 #include "absl/strings/strip.h"
 #include "libs/common/input_limits.h"
 #include "libs/common/service_logging.h"
+#include "libs/common/uuid.h"
 #include "spdlog/spdlog.h"
 
 namespace frontdesk::rules_check {
@@ -55,6 +56,9 @@ grpc::Status RulesCheckService::Finish(const char* what,
                                        const std::string& call_id,
                                        absl::StatusOr<rv::Decision> d,
                                        rv::Decision* out) {
+  // Only ids answer could have issued are written to the log: a caller may
+  // put anything in a call id, PHI included.
+  const std::string logged_id = LooksLikeUuid(call_id) ? call_id : "-";
   if (!d.ok()) {
     decisions_.Add({{"lane", "failed"}, {"category", "none"}, {"rule", "none"}})
         .Increment();
@@ -66,10 +70,8 @@ grpc::Status RulesCheckService::Finish(const char* what,
                            : "decision_unrecorded"}})
         .Increment();
     // Status messages carry field names and codes, never caller words.
-    // An oversized call id is refused, and not written to the log.
     spdlog::warn("event={}_failed call_id={} code={} detail=\"{}\"", what,
-                 call_id.size() > kMaxIdBytes ? "-" : call_id,
-                 absl::StatusCodeToString(d.status().code()),
+                 logged_id, absl::StatusCodeToString(d.status().code()),
                  d.status().message());
     return grpc::Status(static_cast<grpc::StatusCode>(d.status().code()),
                         std::string(d.status().message()));
@@ -80,7 +82,7 @@ grpc::Status RulesCheckService::Finish(const char* what,
             {"rule", d->rule_id().empty() ? "none" : d->rule_id()}})
       .Increment();
   spdlog::info("event={} call_id={} decision_id={} lane={} rule={} allowed={}",
-               what, call_id, d->decision_id(), rv::Lane_Name(d->lane()),
+               what, logged_id, d->decision_id(), rv::Lane_Name(d->lane()),
                d->rule_id(), d->allowed());
   *out = *std::move(d);
   return grpc::Status::OK;
