@@ -42,13 +42,15 @@ bool IsOpen(const hv::HandoffPacket& p) {
 }
 
 // Urgent first, then the nearest deadline, then the oldest.
-bool MoreUrgent(const hv::HandoffView& a, const hv::HandoffView& b) {
-  const auto& x = a.packet();
-  const auto& y = b.packet();
+bool MoreUrgentPacket(const hv::HandoffPacket& x, const hv::HandoffPacket& y) {
   if (x.priority() != y.priority()) return x.priority() < y.priority();
   if (x.deadline().seconds() != y.deadline().seconds())
     return x.deadline().seconds() < y.deadline().seconds();
   return x.created_at().seconds() < y.created_at().seconds();
+}
+
+bool MoreUrgent(const hv::HandoffView& a, const hv::HandoffView& b) {
+  return MoreUrgentPacket(a.packet(), b.packet());
 }
 
 }  // namespace
@@ -245,18 +247,27 @@ absl::Status HandoffDesk::Publish(hv::HandoffPacket next, ev::EventType type,
 }
 
 absl::StatusOr<std::vector<hv::HandoffView>> HandoffDesk::ListOpen(
-    const StaffMember& who, const std::string& queue) {
+    const StaffMember& who, const std::string& queue, size_t* total) {
   const absl::Status refusal = QueueRefusal(who, queue);
   absl::Status st =
       RecordAccess(who, "list_open", absl::StrCat("queue/", queue), refusal);
   if (!st.ok()) return st;
-  std::vector<hv::HandoffView> out;
+  std::vector<const hv::HandoffPacket*> open;
   absl::MutexLock lock(&mu_);
   for (const auto& [id, e] : entries_) {
     if (e.packet.queue() == queue && IsOpen(e.packet))
-      out.push_back(View(e.packet, who.role));
+      open.push_back(&e.packet);
   }
-  std::sort(out.begin(), out.end(), MoreUrgent);
+  if (total != nullptr) *total = open.size();
+  // Only the listed ones are opened (decrypted).
+  const size_t listed = std::min(open.size(), kMaxListedHandoffs);
+  std::partial_sort(open.begin(), open.begin() + listed, open.end(),
+                    [](const hv::HandoffPacket* a, const hv::HandoffPacket* b) {
+                      return MoreUrgentPacket(*a, *b);
+                    });
+  std::vector<hv::HandoffView> out;
+  out.reserve(listed);
+  for (size_t i = 0; i < listed; ++i) out.push_back(View(*open[i], who.role));
   return out;
 }
 

@@ -87,6 +87,10 @@ class DeskObserver {
   virtual void OnEscalated(const std::string& queue, uint32_t level) = 0;
 };
 
+// ListOpen lists at most this many handoffs, the most urgent, so a queue
+// that nobody works stays readable and within gRPC's message size.
+inline constexpr size_t kMaxListedHandoffs = 200;
+
 class HandoffDesk {
  public:
   // Everything passed in must outlive the desk. `keyring` may be null; PHI
@@ -104,11 +108,13 @@ class HandoffDesk {
   // topic. Returns false for a record that is not a packet (skipped).
   bool Restore(absl::string_view packet_bytes);
 
-  // The open handoffs of `queue`, urgent first, then by deadline.
+  // The open handoffs of `queue`, urgent first, then by deadline: at most
+  // kMaxListedHandoffs of them; `total`, when given, gets how many are open.
   // PERMISSION_DENIED for a role the policy does not give the queue;
   // NOT_FOUND for an unknown queue. Recorded as an access either way.
   absl::StatusOr<std::vector<frontdesk::handoff::v1::HandoffView>> ListOpen(
-      const StaffMember& who, const std::string& queue);
+      const StaffMember& who, const std::string& queue,
+      size_t* total = nullptr);
 
   // FAILED_PRECONDITION when it is already claimed or resolved; NOT_FOUND
   // for an unknown handoff; PERMISSION_DENIED for a role not on its queue;

@@ -416,6 +416,23 @@ TEST_F(HandoffDeskTest, WatchersSeeNewAndChangedHandoffs) {
             absl::StatusCode::kPermissionDenied);
 }
 
+TEST_F(HandoffDeskTest, ListOpenListsTheMostUrgentFirstWithinTheCap) {
+  const hv::HandoffPacket urgent = Prepare("call-urgent", "I have chest pain");
+  for (size_t i = 0; i < kMaxListedHandoffs + 5; ++i) {
+    hv::HandoffPacket p = urgent;
+    p.set_handoff_id("h-" + std::to_string(i));
+    p.set_decision_id("d-" + std::to_string(i));
+    p.set_priority(2);
+    desk_->Track(p);
+  }
+  size_t total = 0;
+  auto open = desk_->ListOpen(nurse_, "nurse-line", &total);
+  ASSERT_TRUE(open.ok()) << open.status();
+  EXPECT_EQ(total, kMaxListedHandoffs + 6);
+  ASSERT_EQ(open->size(), kMaxListedHandoffs);
+  EXPECT_EQ((*open)[0].packet().handoff_id(), urgent.handoff_id());
+}
+
 TEST_F(HandoffDeskTest, AWatcherSeesAHandoffLeaveWithoutItsDetails) {
   const hv::HandoffPacket p = Prepare("call-1", "I have chest pain");
   uint64_t version = 0;

@@ -49,8 +49,10 @@ grpc::Status StaffService::ListOpen(grpc::ServerContext* context,
                                     hv::ListOpenResponse* response) {
   absl::StatusOr<StaffMember> who = Who(context);
   if (!who.ok()) return ToGrpc(who.status());
-  auto open = desk_->ListOpen(*who, request->queue());
+  size_t total = 0;
+  auto open = desk_->ListOpen(*who, request->queue(), &total);
   if (!open.ok()) return ToGrpc(open.status());
+  response->set_open_total(static_cast<uint32_t>(total));
   for (auto& v : *open) *response->add_handoffs() = std::move(v);
   return grpc::Status::OK;
 }

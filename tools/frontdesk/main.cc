@@ -357,6 +357,10 @@ int RunQueue(const std::vector<char*>& args) {
       if (resp.handoffs().empty()) std::cout << "(no open handoffs)\n";
       for (const auto& v : resp.handoffs())
         std::cout << frontdesk::cli::HandoffDetails(v);
+      if (resp.open_total() > static_cast<uint32_t>(resp.handoffs_size())) {
+        std::cout << "(the " << resp.handoffs_size() << " most urgent of "
+                  << resp.open_total() << " open handoffs)\n";
+      }
       return 0;
     }
     hv::WatchRequest req;
