@@ -14,6 +14,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "libs/events/event_envelope.h"
+#include "libs/policy/access_roles.h"
 #include "libs/policy/internal/yaml_proto_reader.h"
 #include "libs/policy/utterance_tokens.h"
 #include "yaml-cpp/yaml.h"
@@ -167,9 +168,34 @@ class Checker {
       }
     }
     CheckBooking();
+    CheckAccessRoles();
   }
 
  private:
+  void CheckAccessRoles() {
+    std::set<std::string> roles;
+    for (int i = 0; i < p_.access_roles_size(); ++i) {
+      const auto& r = p_.access_roles(i);
+      const std::string path = absl::StrCat("access_roles[", i, "]");
+      Id(r.role(), path + ".role", &roles, "access role");
+      if (r.permissions().empty()) {
+        Error(path + ".permissions", "needs at least one permission");
+      }
+      std::set<std::string> seen;
+      for (int j = 0; j < r.permissions_size(); ++j) {
+        const std::string ppath = absl::StrCat(path, ".permissions[", j, "]");
+        const std::string& perm = r.permissions(j);
+        if (!IsKnownPermission(perm)) {
+          Error(ppath, absl::StrCat("unknown permission \"", perm,
+                                    "\"; one of: ",
+                                    absl::StrJoin(KnownPermissions(), ", ")));
+        } else if (!seen.insert(perm).second) {
+          Error(ppath, absl::StrCat("duplicate permission \"", perm, "\""));
+        }
+      }
+    }
+  }
+
   void Error(const std::string& path, const std::string& message) {
     const internal::Position at = reader_.Find(path);
     errors_->push_back(

@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "libs/policy/access_roles.h"
 #include "libs/policy/policy_diff.h"
 
 namespace frontdesk::policy {
@@ -189,6 +190,49 @@ TEST(ClinicPolicyTest, DuplicatesAreErrors) {
              "    queue: front-desk\n"),
       std::vector<std::string>{"mini.yaml:34:14: request_types[0].rule_id: "
                                "duplicate rule id \"HO-1\""});
+}
+
+TEST(ClinicPolicyTest, AccessRolesGrantOnlyWhatTheyList) {
+  absl::StatusOr<ClinicPolicy> p = ParsePolicy(
+      kMinimal + std::string("access_roles:\n"
+                             "  - role: auditor\n"
+                             "    permissions: [records.read, replay]\n"),
+      "mini.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_TRUE(RoleGrants(p->proto(), "auditor", kPermReplay));
+  EXPECT_TRUE(RoleGrants(p->proto(), "auditor", kPermRecordsRead));
+  EXPECT_FALSE(RoleGrants(p->proto(), "auditor", kPermPhiRead));
+  EXPECT_FALSE(RoleGrants(p->proto(), "front-desk", kPermRecordsRead));
+  EXPECT_FALSE(RoleGrants(p->proto(), "", kPermReplay));
+
+  absl::StatusOr<ClinicPolicy> sample = LoadPolicyFile(FRONTDESK_SAMPLE_POLICY);
+  ASSERT_TRUE(sample.ok()) << sample.status();
+  EXPECT_TRUE(RoleGrants(sample->proto(), "auditor", kPermVerify));
+  EXPECT_FALSE(RoleGrants(sample->proto(), "auditor", kPermPhiRead));
+}
+
+TEST(ClinicPolicyTest, UnknownOrDuplicatePermissionsAreErrors) {
+  const std::vector<std::string> errors = Errors(
+      kMinimal + std::string("access_roles:\n"
+                             "  - role: auditor\n"
+                             "    permissions: [replay, rpelay, replay]\n"
+                             "  - role: auditor\n"
+                             "    permissions: []\n"));
+  ASSERT_EQ(errors.size(), 4u);
+  EXPECT_TRUE(absl::StartsWith(
+      errors[0],
+      "mini.yaml:34:27: access_roles[0].permissions[1]: unknown "
+      "permission \"rpelay\"; one of: records.read,"))
+      << errors[0];
+  EXPECT_EQ(errors[1],
+            "mini.yaml:34:35: access_roles[0].permissions[2]: duplicate "
+            "permission \"replay\"");
+  EXPECT_EQ(errors[2],
+            "mini.yaml:35:11: access_roles[1].role: duplicate access role id "
+            "\"auditor\"");
+  EXPECT_EQ(errors[3],
+            "mini.yaml:36:5: access_roles[1].permissions: needs at least one "
+            "permission");
 }
 
 TEST(ClinicPolicyTest, ClaimWindowsInSecondsForDrills) {
