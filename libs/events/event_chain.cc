@@ -12,6 +12,22 @@ namespace ev = ::frontdesk::events::v1;
 EventChain::EventChain(ev::Producer producer, const Clock* clock)
     : producer_(std::move(producer)), clock_(clock) {}
 
+EventChain::EventChain(ev::Producer producer, const Clock* clock,
+                       std::shared_ptr<const EventSigner> signer)
+    : producer_(std::move(producer)),
+      clock_(clock),
+      signer_(std::move(signer)) {}
+
+void EventChain::SetSigner(std::shared_ptr<const EventSigner> signer) {
+  absl::MutexLock lock(&mu_);
+  signer_ = std::move(signer);
+}
+
+bool EventChain::signing() const {
+  absl::MutexLock lock(&mu_);
+  return signer_ != nullptr;
+}
+
 ev::EventEnvelope EventChain::Next(const EventDraft& draft) {
   ev::EventBody body;
   body.set_event_id(NewUuid());
@@ -34,6 +50,7 @@ ev::EventEnvelope EventChain::Next(const EventDraft& draft) {
   body.set_sequence(link.sequence + 1);
   body.set_prev_hash(link.hash);
   ev::EventEnvelope envelope = SealEnvelope(body);
+  if (signer_ != nullptr) signer_->SignEnvelope(&envelope);
   link.sequence = body.sequence();
   link.hash = envelope.hash();
   return envelope;

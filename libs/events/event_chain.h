@@ -9,11 +9,15 @@
 //   EventChain chain(producer, RealClock::Get());
 //   EventEnvelope e = chain.Next({.tenant_id = "t", .call_id = id, ...});
 //
+// With a signer (SetSigner), each envelope also carries the producer's
+// Ed25519 signature of the body.
+//
 // Thread-safe.
 #ifndef FRONTDESK_LIBS_EVENTS_EVENT_CHAIN_H_
 #define FRONTDESK_LIBS_EVENTS_EVENT_CHAIN_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -21,6 +25,7 @@
 #include "absl/synchronization/mutex.h"
 #include "frontdesk/events/v1/envelope.pb.h"
 #include "libs/common/clock.h"
+#include "libs/events/event_signer.h"
 
 namespace frontdesk::events {
 
@@ -40,6 +45,17 @@ class EventChain {
  public:
   // `clock` must outlive the chain.
   EventChain(frontdesk::events::v1::Producer producer, const Clock* clock);
+  // With a signer, every event is also signed (event_signer.h). `signer`
+  // may be null: events are then unsigned.
+  EventChain(frontdesk::events::v1::Producer producer, const Clock* clock,
+             std::shared_ptr<const EventSigner> signer);
+
+  // Signs the events built from now on with `signer` (null: unsigned).
+  // Call it before the chain is shared; later calls are safe but events
+  // already built stay as they were.
+  void SetSigner(std::shared_ptr<const EventSigner> signer);
+  // True when events are signed.
+  bool signing() const;
 
   // Builds, numbers, links and hashes the next event of `draft.call_id`.
   // The chain advances whether or not the caller manages to store the event:
@@ -65,6 +81,7 @@ class EventChain {
   const Clock* clock_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Link> links_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const EventSigner> signer_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace frontdesk::events
