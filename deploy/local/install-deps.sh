@@ -13,6 +13,8 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libssl-dev libstemmer-dev
   kcat maven openjdk-17-jre-headless tzdata
   libcpp-httplib-dev
+  # Signed staff and auditor tokens (libs/auth).
+  libjwt-dev
   # The staff console's browser test: headless Chromium over WebDriver.
   chromium chromium-driver
   # promtool for the alerting rules' tests, and the Prometheus server the
