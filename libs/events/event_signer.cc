@@ -4,7 +4,9 @@
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <sys/stat.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -102,6 +104,31 @@ std::shared_ptr<const EventSigner> EventSigner::Generate(
   std::string id = SigningKeyId(service, RawPublicKey(k));
   return std::shared_ptr<const EventSigner>(
       new EventSigner(service, std::move(key), std::move(id)));
+}
+
+absl::Status EventSigner::WriteNewKeyFiles(const std::string& service,
+                                           const std::string& private_path,
+                                           const std::string& public_path) {
+  std::shared_ptr<const EventSigner> signer = Generate(service);
+  FILE* f = std::fopen(private_path.c_str(), "wx");
+  if (f == nullptr) {
+    return absl::InternalError(
+        absl::StrCat(private_path, ": cannot be created"));
+  }
+  const bool written = fchmod(fileno(f), 0600) == 0 &&
+                       PEM_write_PrivateKey(f, Raw(signer->key_), nullptr,
+                                            nullptr, 0, nullptr, nullptr) == 1;
+  if (std::fclose(f) != 0 || !written) {
+    return absl::InternalError(
+        absl::StrCat(private_path, ": writing the key failed"));
+  }
+  std::ofstream pub(public_path, std::ios::trunc);
+  pub << signer->PublicKeyPem();
+  if (!pub.flush()) {
+    return absl::InternalError(
+        absl::StrCat(public_path, ": writing the key failed"));
+  }
+  return absl::OkStatus();
 }
 
 std::string EventSigner::Sign(absl::string_view bytes) const {

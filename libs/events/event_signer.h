@@ -52,6 +52,13 @@ class EventSigner {
   static std::shared_ptr<const EventSigner> Generate(
       const std::string& service);
 
+  // Makes a fresh key for `service` and writes it as PEM: the private key to
+  // `private_path` (mode 600) and the public key to `public_path`. For test
+  // departments and benchmarks; deployments use `openssl genpkey`.
+  static absl::Status WriteNewKeyFiles(const std::string& service,
+                                       const std::string& private_path,
+                                       const std::string& public_path);
+
   // The 64-byte Ed25519 signature of `bytes`.
   std::string Sign(absl::string_view bytes) const;
   // Sets envelope.signature and envelope.signing_key_id over envelope.body.

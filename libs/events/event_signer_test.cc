@@ -107,6 +107,28 @@ TEST(EventSignerTest, KeysLoadFromPemFilesAndBadFilesAreNamed) {
             absl::StatusCode::kNotFound);
 }
 
+TEST(EventSignerTest, WrittenKeyFilesLoadAndAgree) {
+  const std::string dir = ::testing::TempDir() + "/signing-keys-written";
+  mkdir(dir.c_str(), 0700);
+  std::remove((dir + "/answer.key").c_str());
+  ASSERT_TRUE(EventSigner::WriteNewKeyFiles("answer", dir + "/answer.key",
+                                            dir + "/answer.pub")
+                  .ok());
+  struct stat st;
+  ASSERT_EQ(stat((dir + "/answer.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto signer = EventSigner::FromPrivateKeyFile("answer", dir + "/answer.key");
+  ASSERT_TRUE(signer.ok()) << signer.status();
+  auto keys = ProducerKeys::FromDirectory(dir);
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  EXPECT_EQ(keys->KeyIdFor("answer"), (*signer)->key_id());
+  // An existing private key is never overwritten.
+  EXPECT_EQ(EventSigner::WriteNewKeyFiles("answer", dir + "/answer.key",
+                                          dir + "/answer.pub")
+                .code(),
+            absl::StatusCode::kInternal);
+}
+
 TEST(EventSignerTest, VerifierReportsForgedEventsAndKeepsTheChain) {
   FakeClock clock(absl::FromUnixSeconds(1800000000));
   auto real = EventSigner::Generate("answer");

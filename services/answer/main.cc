@@ -11,6 +11,7 @@
 #include "libs/kafka/kafka_key_reader.h"
 #include "libs/serving/policy_flags.h"
 #include "libs/serving/service_flags.h"
+#include "libs/serving/signing_flags.h"
 #include "prometheus/registry.h"
 #include "services/answer/answer_probe.h"
 #include "services/answer/answer_service.h"
@@ -55,6 +56,10 @@ int main(int argc, char** argv) {
   }
   frontdesk::events::EventChain chain(frontdesk::events::ThisProcess("answer"),
                                       frontdesk::RealClock::Get());
+  if (auto s = frontdesk::serving::SignEventsFromFlags(chain); !s.ok()) {
+    std::cerr << "answer: refusing to start: " << s << "\n";
+    return 2;
+  }
   auto registry = std::make_shared<prometheus::Registry>();
   frontdesk::answer::AnswerProbe probe(*registry);
   frontdesk::answer::GrpcRulesClient grpc_rules(

@@ -12,6 +12,7 @@
 #include "libs/kafka/kafka_key_reader.h"
 #include "libs/serving/policy_flags.h"
 #include "libs/serving/service_flags.h"
+#include "libs/serving/signing_flags.h"
 #include "prometheus/registry.h"
 #include "services/handoff_prep/escalation_timer.h"
 #include "services/handoff_prep/handoff_desk.h"
@@ -66,6 +67,10 @@ int main(int argc, char** argv) {
   frontdesk::events::EventChain chain(
       frontdesk::events::ThisProcess("handoff-prep"),
       frontdesk::RealClock::Get());
+  if (auto s = frontdesk::serving::SignEventsFromFlags(chain); !s.ok()) {
+    std::cerr << "handoff-prep: refusing to start: " << s << "\n";
+    return 2;
+  }
   frontdesk::handoff_prep::HandoffDesk desk(
       *policy, log->get(), &chain, &*sealer, &*keyring,
       frontdesk::RealClock::Get(),

@@ -11,6 +11,7 @@
 #include "libs/events/producer_identity.h"
 #include "libs/serving/policy_flags.h"
 #include "libs/serving/service_flags.h"
+#include "libs/serving/signing_flags.h"
 #include "prometheus/counter.h"
 #include "prometheus/registry.h"
 #include "services/rules_check/policy_watcher.h"
@@ -47,6 +48,10 @@ int main(int argc, char** argv) {
   frontdesk::events::EventChain chain(
       frontdesk::events::ThisProcess("rules-check"),
       frontdesk::RealClock::Get());
+  if (auto s = frontdesk::serving::SignEventsFromFlags(chain); !s.ok()) {
+    std::cerr << "rules-check: refusing to start: " << s << "\n";
+    return 2;
+  }
   const absl::Duration bound = frontdesk::serving::AppendTimeoutFromFlags();
   frontdesk::rules_check::RulesChecker checker(
       std::make_shared<const frontdesk::rules_check::HandoffMap>(*shared),

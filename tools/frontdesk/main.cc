@@ -27,6 +27,7 @@
 #include "tools/frontdesk/policy_commands.h"
 #include "tools/frontdesk/queue_commands.h"
 #include "tools/frontdesk/replay_timeline.h"
+#include "tools/frontdesk/report_commands.h"
 
 namespace {
 
@@ -109,7 +110,20 @@ constexpr char kUsage[] =
     "  frontdesk queue resolve HANDOFF_ID --note TEXT --staff_id ID --role R\n"
     "      The staff queues of handoff-prep: open handoffs urgent first,\n"
     "      live changes, claiming and resolving. Every call is recorded as\n"
-    "      an access on frontdesk.access.v1.\n\n"
+    "      an access on frontdesk.access.v1.\n"
+    "  frontdesk audit export --from T --to T --actor A --role R --purpose P\n"
+    "                   [--format fhir|jsonl] [--out FILE] [--keyring_file F]\n"
+    "      FHIR R4 Bundle of AuditEvents (or one JSON object per line) for\n"
+    "      calls, decisions, handoffs, policy events and accesses. Needs\n"
+    "      `export`; patient entities only with --keyring_file and phi.read.\n"
+    "  frontdesk report weekly --from T --to T --actor A --role R --purpose P\n"
+    "                   [--format text|csv|html] [--out FILE] [--keyring_file F]\n"
+    "      The weekly review (docs/AUDIT.md). Needs `report`.\n"
+    "  frontdesk simulate --policy CANDIDATE --from T --to T --keyring_file F\n"
+    "                   --actor A --role R --purpose P [--policy_in_force P]\n"
+    "      Replays recorded turns through a candidate policy; every decision\n"
+    "      that would change, by old lane -> new lane. Needs `simulate` and\n"
+    "      `phi.read`. All three record their access; exit 4 when refused.\n\n"
     "Run 'frontdesk --help' for every flag.";
 
 int RunCall() {
@@ -416,6 +430,9 @@ int main(int argc, char** argv) {
   if (command == "policy") return RunPolicy(rest);
   if (command == "classify") return RunClassify(rest);
   if (command == "queue") return RunQueue(rest);
+  if (command == "audit") return frontdesk::cli::RunReportCli(rest, std::cout, std::cerr);
+  if (command == "report") return frontdesk::cli::RunReportCli(rest, std::cout, std::cerr);
+  if (command == "simulate") return frontdesk::cli::RunReportCli(rest, std::cout, std::cerr);
   if (command == "help") {
     std::cout << kUsage << "\n";
     return 0;
