@@ -27,6 +27,7 @@
 #include "tools/frontdesk/policy_commands.h"
 #include "tools/frontdesk/queue_commands.h"
 #include "tools/frontdesk/replay_timeline.h"
+#include "tools/frontdesk/verify_commands.h"
 #include "tools/frontdesk/report_commands.h"
 
 namespace {
@@ -66,6 +67,24 @@ ABSL_FLAG(bool, jsonl, false,
           "classify: read one utterance per line from stdin, write one JSON "
           "object per line");
 
+// replay and verify (tools/frontdesk/verify_commands.h); --from, --to,
+// --actor and --purpose are shared by the audit tools.
+ABSL_FLAG(std::string, producer_keys, EnvOr("FRONTDESK_PRODUCER_KEYS", ""),
+          "replay, verify: a folder of trusted producer public keys "
+          "(<service>.pub); every event's signature is then checked (env "
+          "FRONTDESK_PRODUCER_KEYS)");
+ABSL_FLAG(bool, json, false, "replay, verify: print JSON");
+ABSL_FLAG(std::string, from, "",
+          "verify (audit tools): start of the time range, RFC 3339 or "
+          "YYYY-MM-DD (UTC)");
+ABSL_FLAG(std::string, to, "",
+          "verify (audit tools): end of the time range (exclusive)");
+ABSL_FLAG(std::string, actor, EnvOr("FRONTDESK_ACTOR", ""),
+          "audit tools: who you are, for the access record (env "
+          "FRONTDESK_ACTOR)");
+ABSL_FLAG(std::string, purpose, "",
+          "audit tools: why you read the record, for the access record");
+
 ABSL_FLAG(std::string, handoff_prep,
           EnvOr("FRONTDESK_HANDOFF_PREP_ADDR", "127.0.0.1:7103"),
           "queue: the handoff-prep address (env FRONTDESK_HANDOFF_PREP_ADDR)");
@@ -88,11 +107,18 @@ constexpr char kUsage[] =
     "[--verbose]\n"
     "      Talk to the front desk. Interactive on a terminal; with --script,\n"
     "      plays the turns in FILE (one per line, '#' comments).\n"
-    "  frontdesk replay --call ID [--kafka_brokers B] [--keyring_file F]\n"
-    "      Print a call's timeline read straight from Kafka, and verify its\n"
-    "      hash chains. Exit 0 when intact, 3 when damage was found. With\n"
-    "      --keyring_file, also opens the sealed PHI with each event's\n"
-    "      tenant key.\n"
+    "  frontdesk replay --call ID --actor A --role R --purpose P\n"
+    "                   [--producer_keys DIR] [--keyring_file F] [--json]\n"
+    "      A call's timeline read straight from Kafka, verified: hashes,\n"
+    "      producer signatures (with --producer_keys), per-producer chains,\n"
+    "      and every action against the decision that allowed it. The\n"
+    "      role needs `replay` (and `phi.read` with --keyring_file, which\n"
+    "      opens the sealed PHI); the access is recorded. Exit 0 intact,\n"
+    "      3 findings, 4 refused.\n"
+    "  frontdesk verify --from T --to T --actor A --role R --purpose P\n"
+    "                   [--producer_keys DIR] [--json]\n"
+    "      The same checks over every call with an event in [from, to);\n"
+    "      a summary with findings by kind and events/s. Needs `verify`.\n"
     "  frontdesk policy check FILE\n"
     "      Check a clinic policy. Exit 0 with a summary, or 1 with every "
     "error\n"
@@ -222,58 +248,36 @@ int RunCall() {
   return 0;
 }
 
-int RunReplay() {
-  const std::string call_id = absl::GetFlag(FLAGS_call);
-  if (call_id.empty()) {
-    std::cerr << "frontdesk replay: --call is required\n";
-    return 2;
-  }
+frontdesk::cli::AuditArgs AuditArgsFromFlags() {
+  frontdesk::cli::AuditArgs a;
+  a.actor_id = absl::GetFlag(FLAGS_actor);
+  a.role = absl::GetFlag(FLAGS_role);
+  a.purpose = absl::GetFlag(FLAGS_purpose);
+  a.policy_file = absl::GetFlag(FLAGS_policy);
+  a.producer_keys_dir = absl::GetFlag(FLAGS_producer_keys);
+  a.json = absl::GetFlag(FLAGS_json);
+  return a;
+}
+
+int RunAudit(const char* command) {
+  frontdesk::cli::AuditArgs a = AuditArgsFromFlags();
   auto settings = frontdesk::kafka::ParseKafkaSettings(
       absl::GetFlag(FLAGS_kafka_brokers),
       absl::GetFlag(FLAGS_kafka_properties));
   if (!settings.ok()) {
-    std::cerr << "frontdesk replay: " << settings.status().message() << "\n";
+    std::cerr << "frontdesk " << command << ": " << settings.status().message()
+              << "\n";
     return 2;
   }
-  std::optional<frontdesk::phi::PhiKeyring> keyring;
-  if (!absl::GetFlag(FLAGS_keyring_file).empty()) {
-    auto k = frontdesk::phi::PhiKeyring::FromLocalFile(
-        absl::GetFlag(FLAGS_keyring_file));
-    if (!k.ok()) {
-      std::cerr << "frontdesk replay: " << k.status().message() << "\n";
-      return 2;
-    }
-    keyring.emplace(*std::move(k));
+  a.kafka = *std::move(settings);
+  if (std::string(command) == "replay") {
+    return frontdesk::cli::RunReplayCommand(
+        a, absl::GetFlag(FLAGS_call), absl::GetFlag(FLAGS_keyring_file),
+        std::cout, std::cerr);
   }
-  frontdesk::kafka::KafkaKeyReader reader(*settings);
-  auto records = reader.ReadKey(frontdesk::kafka::kCallsTopic, call_id);
-  if (!records.ok()) {
-    std::cerr << "frontdesk replay: " << records.status().message() << "\n";
-    return 1;
-  }
-  if (records->empty()) {
-    std::cerr << "frontdesk replay: no events for call " << call_id << " in "
-              << frontdesk::kafka::kCallsTopic << "\n";
-    return 1;
-  }
-  frontdesk::cli::Timeline t =
-      keyring.has_value()
-          ? frontdesk::cli::BuildTimeline(call_id, *records, *keyring)
-          : frontdesk::cli::BuildTimeline(call_id, *records, nullptr);
-  std::cout << "call " << call_id << " from " << frontdesk::kafka::kCallsTopic
-            << "\n";
-  for (const std::string& line : t.lines) std::cout << line << "\n";
-  std::cout << t.events << " events from " << t.producers << " producers; ";
-  if (t.findings.empty()) {
-    std::cout << "hash chains intact\n";
-    return 0;
-  }
-  std::cout << t.findings.size() << " problems found:\n";
-  for (const auto& f : t.findings) {
-    std::cout << "  " << frontdesk::events::FindingKindName(f.kind) << " at "
-              << f.position << ": " << f.detail << "\n";
-  }
-  return 3;
+  return frontdesk::cli::RunVerifyCommand(a, absl::GetFlag(FLAGS_from),
+                                          absl::GetFlag(FLAGS_to), std::cout,
+                                          std::cerr);
 }
 
 int RunPolicy(const std::vector<char*>& rest) {
@@ -426,7 +430,9 @@ int main(int argc, char** argv) {
   }
   const std::string command = rest[1];
   if (command == "call") return RunCall();
-  if (command == "replay") return RunReplay();
+  if (command == "replay" || command == "verify") {
+    return RunAudit(command.c_str());
+  }
   if (command == "policy") return RunPolicy(rest);
   if (command == "classify") return RunClassify(rest);
   if (command == "queue") return RunQueue(rest);
