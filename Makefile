@@ -8,6 +8,10 @@ KAFKA := deploy/local/kafka/kafka.sh
 SERVICES := deploy/local/services.sh
 FRONTDESK := $(BUILD_DIR)/bin/frontdesk
 SAMPLE_CALLS := $(sort $(wildcard examples/clinic/calls/*.txt))
+# The tools talk mTLS to the services with the certificates services.sh
+# makes under the run folder.
+RUN_DIR := $(or $(FRONTDESK_RUN_DIR),$(CURDIR)/run)
+export FRONTDESK_TLS_DIR ?= $(RUN_DIR)/tls
 
 .PHONY: deps build run stop test unit-test integration-test bench fuzz-build fuzz fuzz-ci asan tsan fmt clean reset
 

@@ -23,6 +23,7 @@
 #include "frontdesk/handoff/v1/handoff_service.pb.h"
 #include "libs/common/uuid.h"
 #include "libs/kafka/kafka_tailer.h"
+#include "libs/serving/tls_flags.h"
 
 ABSL_FLAG(std::string, answer, "127.0.0.1:7101", "answer service address");
 ABSL_FLAG(std::string, kafka_brokers, "127.0.0.1:19092", "Kafka brokers");
@@ -76,8 +77,14 @@ int main(int argc, char** argv) {
     absl::SleepFor(absl::Seconds(2));
   }
 
-  auto stub = av::Answer::NewStub(grpc::CreateChannel(
-      absl::GetFlag(FLAGS_answer), grpc::InsecureChannelCredentials()));
+  auto channel = frontdesk::serving::ChannelFromFlags(
+      "frontdesk-cli", absl::GetFlag(FLAGS_answer), "answer");
+  if (!channel.ok()) {
+    std::fprintf(stderr, "handoff_latency: %s\n",
+                 std::string(channel.status().message()).c_str());
+    return 2;
+  }
+  auto stub = av::Answer::NewStub(*channel);
   std::vector<std::pair<std::string, absl::Time>> sent;
   std::vector<double> turn_ms;
   for (int i = 0; i < absl::GetFlag(FLAGS_calls); ++i) {

@@ -55,6 +55,7 @@
 #include "frontdesk/answer/v1/answer_service.grpc.pb.h"
 #include "libs/common/uuid.h"
 #include "libs/kafka/kafka_settings.h"
+#include "libs/serving/tls_flags.h"
 #include "nlohmann/json.hpp"
 
 ABSL_FLAG(std::string, answer, "127.0.0.1:7101", "answer service address");
@@ -414,8 +415,12 @@ class Driver {
     // A connection of its own per driver.
     args.SetInt("frontdesk.loadgen.driver", index);
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetSslTargetNameOverride("answer");
+    // main() checked that the transport flags give credentials.
     stub_ = av::Answer::NewStub(grpc::CreateCustomChannel(
-        absl::GetFlag(FLAGS_answer), grpc::InsecureChannelCredentials(), args));
+        absl::GetFlag(FLAGS_answer),
+        *frontdesk::serving::ChannelCredentialsFromFlags("frontdesk-cli"),
+        args));
     timeout_ = absl::Milliseconds(absl::GetFlag(FLAGS_rpc_timeout_ms));
     think_ = absl::Milliseconds(absl::GetFlag(FLAGS_think_ms));
     tenant_ = absl::GetFlag(FLAGS_tenant);
@@ -709,6 +714,13 @@ std::string HistogramSvg(const std::vector<double>& ms, double p50, double p99,
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
+  if (auto creds =
+          frontdesk::serving::ChannelCredentialsFromFlags("frontdesk-cli");
+      !creds.ok()) {
+    std::fprintf(stderr, "loadgen: %s\n",
+                 std::string(creds.status().message()).c_str());
+    return 2;
+  }
   std::vector<Script> scripts;
   std::vector<int> weights;
   if (!LoadScripts(absl::GetFlag(FLAGS_calls_dir), &scripts, &weights)) {

@@ -19,6 +19,7 @@
 #include "absl/flags/parse.h"
 #include "absl/time/clock.h"
 #include "frontdesk/answer/v1/answer_service.grpc.pb.h"
+#include "libs/serving/tls_flags.h"
 
 ABSL_FLAG(std::string, answer, "127.0.0.1:7101", "answer service address");
 ABSL_FLAG(std::string, tenant, "sunrise-family-medicine", "clinic");
@@ -50,8 +51,14 @@ double Percentile(std::vector<double> v, double p) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  auto stub = av::Answer::NewStub(grpc::CreateChannel(
-      absl::GetFlag(FLAGS_answer), grpc::InsecureChannelCredentials()));
+  auto channel = frontdesk::serving::ChannelFromFlags(
+      "frontdesk-cli", absl::GetFlag(FLAGS_answer), "answer");
+  if (!channel.ok()) {
+    std::fprintf(stderr, "turn_latency: %s\n",
+                 std::string(channel.status().message()).c_str());
+    return 2;
+  }
+  auto stub = av::Answer::NewStub(*channel);
   const int total = absl::GetFlag(FLAGS_turns) + absl::GetFlag(FLAGS_warmup);
   std::vector<double> ms;
   int fallbacks = 0;

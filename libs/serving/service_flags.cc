@@ -5,6 +5,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "libs/serving/kafka_log_probe.h"
+#include "libs/serving/tls_flags.h"
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(std::string, host,
@@ -51,6 +52,8 @@ ServiceOptions ServiceOptionsFromFlags(const std::string& service_name) {
   o.metrics_port = absl::GetFlag(FLAGS_metrics_port);
   o.ready_file = absl::GetFlag(FLAGS_ready_file);
   o.drain = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
+  o.tls_dir = absl::GetFlag(FLAGS_tls_dir);
+  o.plaintext_for_development = absl::GetFlag(FLAGS_plaintext_for_development);
   return o;
 }
 

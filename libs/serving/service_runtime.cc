@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "libs/serving/transport_security.h"
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
 #include "spdlog/spdlog.h"
@@ -46,9 +47,25 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Start(
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (!options.tls_dir.empty()) {
+    absl::StatusOr<std::shared_ptr<TransportSecurity>> tls =
+        TransportSecurity::FromDir(options.tls_dir, options.service_name);
+    if (!tls.ok()) return tls.status();
+    credentials = (*tls)->ServerCredentials(DepartmentPeerRules());
+  } else if (options.plaintext_for_development) {
+    spdlog::warn(
+        "event=plaintext_grpc PLAINTEXT gRPC: no TLS, no peer check. "
+        "Development only; never with real patients");
+    credentials = grpc::InsecureServerCredentials();
+  } else {
+    return absl::FailedPreconditionError(
+        "no transport security: pass --tls_dir (or set FRONTDESK_TLS_DIR), "
+        "or --plaintext_for_development for a local experiment");
+  }
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::StrCat(options.host, ":", options.grpc_port),
-                           grpc::InsecureServerCredentials(), &rt->grpc_port_);
+                           credentials, &rt->grpc_port_);
   for (grpc::Service* s : services) builder.RegisterService(s);
   rt->server_ = builder.BuildAndStart();
   if (!rt->server_ || rt->grpc_port_ == 0) {

@@ -46,6 +46,12 @@ struct ServiceOptions {
   std::string ready_file;
   // How long in-flight RPCs may take to finish after a shutdown signal.
   absl::Duration drain = absl::Seconds(10);
+  // Mutual TLS: the folder of transport_security.h, read for the identity
+  // `service_name`; the server then enforces DepartmentPeerRules(). Empty
+  // serves plaintext, which Start allows only with
+  // plaintext_for_development.
+  std::string tls_dir;
+  bool plaintext_for_development = false;
 };
 
 // Blocks SIGTERM and SIGINT in the calling thread and every thread it later

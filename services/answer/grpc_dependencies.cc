@@ -20,9 +20,8 @@ void SetDeadline(grpc::ClientContext* ctx, absl::Duration timeout) {
 
 }  // namespace
 
-GrpcRulesClient::GrpcRulesClient(const std::string& address)
-    : stub_(frontdesk::rules::v1::RulesCheck::NewStub(
-          grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))) {}
+GrpcRulesClient::GrpcRulesClient(std::shared_ptr<grpc::Channel> channel)
+    : stub_(frontdesk::rules::v1::RulesCheck::NewStub(std::move(channel))) {}
 
 absl::StatusOr<frontdesk::rules::v1::Decision> GrpcRulesClient::Evaluate(
     const frontdesk::rules::v1::EvaluateRequest& request,
@@ -35,9 +34,8 @@ absl::StatusOr<frontdesk::rules::v1::Decision> GrpcRulesClient::Evaluate(
   return response.decision();
 }
 
-GrpcHandoffClient::GrpcHandoffClient(const std::string& address)
-    : stub_(frontdesk::handoff::v1::HandoffPrep::NewStub(
-          grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))) {}
+GrpcHandoffClient::GrpcHandoffClient(std::shared_ptr<grpc::Channel> channel)
+    : stub_(frontdesk::handoff::v1::HandoffPrep::NewStub(std::move(channel))) {}
 
 absl::StatusOr<frontdesk::handoff::v1::PrepareResponse>
 GrpcHandoffClient::Prepare(

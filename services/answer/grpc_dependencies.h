@@ -13,7 +13,7 @@ namespace frontdesk::answer {
 
 class GrpcRulesClient : public RulesClient {
  public:
-  explicit GrpcRulesClient(const std::string& address);
+  explicit GrpcRulesClient(std::shared_ptr<grpc::Channel> channel);
   absl::StatusOr<frontdesk::rules::v1::Decision> Evaluate(
       const frontdesk::rules::v1::EvaluateRequest& request,
       absl::Duration timeout) override;
@@ -24,7 +24,7 @@ class GrpcRulesClient : public RulesClient {
 
 class GrpcHandoffClient : public HandoffClient {
  public:
-  explicit GrpcHandoffClient(const std::string& address);
+  explicit GrpcHandoffClient(std::shared_ptr<grpc::Channel> channel);
   absl::StatusOr<frontdesk::handoff::v1::PrepareResponse> Prepare(
       const frontdesk::handoff::v1::PrepareRequest& request,
       absl::Duration timeout) override;

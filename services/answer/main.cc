@@ -12,6 +12,7 @@
 #include "libs/serving/policy_flags.h"
 #include "libs/serving/service_flags.h"
 #include "libs/serving/signing_flags.h"
+#include "libs/serving/tls_flags.h"
 #include "prometheus/registry.h"
 #include "services/answer/answer_probe.h"
 #include "services/answer/answer_service.h"
@@ -62,10 +63,18 @@ int main(int argc, char** argv) {
   }
   auto registry = std::make_shared<prometheus::Registry>();
   frontdesk::answer::AnswerProbe probe(*registry);
-  frontdesk::answer::GrpcRulesClient grpc_rules(
-      absl::GetFlag(FLAGS_rules_check_addr));
-  frontdesk::answer::GrpcHandoffClient grpc_handoff(
-      absl::GetFlag(FLAGS_handoff_prep_addr));
+  auto rules_channel = frontdesk::serving::ChannelFromFlags(
+      "answer", absl::GetFlag(FLAGS_rules_check_addr), "rules-check");
+  auto handoff_channel = frontdesk::serving::ChannelFromFlags(
+      "answer", absl::GetFlag(FLAGS_handoff_prep_addr), "handoff-prep");
+  for (const auto* c : {&rules_channel, &handoff_channel}) {
+    if (!c->ok()) {
+      std::cerr << "answer: " << c->status() << "\n";
+      return 2;
+    }
+  }
+  frontdesk::answer::GrpcRulesClient grpc_rules(*rules_channel);
+  frontdesk::answer::GrpcHandoffClient grpc_handoff(*handoff_channel);
   // The agent's dependencies, counted for the metrics (answer_probe.h).
   frontdesk::answer::ProbedRulesClient rules(&grpc_rules, &probe);
   frontdesk::answer::ProbedHandoffClient handoff(&grpc_handoff, &probe);

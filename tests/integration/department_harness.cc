@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -17,6 +18,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/uuid.h"
+#include "libs/events/event_signer.h"
+#include "libs/serving/transport_security.h"
 
 namespace frontdesk::testing {
 
@@ -81,6 +84,29 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
   if (chmod(d->keyring_file_.c_str(), 0600) != 0) {
     return absl::InternalError("chmod of the test keyring failed");
   }
+  // The department talks mutual TLS, as in production; the tests call it as
+  // the tools do ("frontdesk-cli"), or as answer where they stand in for it.
+  d->tls_dir_ = d->dir_ + "/tls";
+  absl::Status certs = frontdesk::serving::WriteDevelopmentCertificates(
+      d->tls_dir_, {"answer", "rules-check", "handoff-prep", "record-keeper",
+                    "frontdesk-cli"});
+  if (!certs.ok()) return certs;
+  // Each service signs its events; the public keys are what an auditor
+  // trusts (signing_keys_dir()).
+  d->signing_keys_dir_ = d->dir_ + "/signing";
+  if (mkdir(d->signing_keys_dir_.c_str(), 0700) != 0) {
+    return absl::InternalError("mkdir of the signing key folder failed");
+  }
+  for (const char* service : {"answer", "rules-check", "handoff-prep"}) {
+    const std::string base = d->signing_keys_dir_ + "/" + service;
+    absl::Status made = events::EventSigner::WriteNewKeyFiles(
+        service, base + ".key", base + ".pub");
+    if (!made.ok()) return made;
+  }
+  auto signing = [&d](const char* service) {
+    return absl::StrCat("--signing_key_file=", d->signing_keys_dir_, "/",
+                        service, ".key");
+  };
   const std::string bin = FRONTDESK_BIN_DIR;
   const std::string policy =
       policy_path.empty()
@@ -89,17 +115,18 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
   const std::vector<std::string> common = {
       absl::StrCat("--kafka_brokers=", TestBrokers()),
       absl::StrCat("--append_timeout_ms=", append_timeout_ms),
-      absl::StrCat("--journal_dir=", d->dir_), "--drain_seconds=5"};
+      absl::StrCat("--journal_dir=", d->dir_), "--drain_seconds=5",
+      absl::StrCat("--tls_dir=", d->tls_dir_)};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> all = common;
     all.insert(all.end(), extra.begin(), extra.end());
     return all;
   };
 
-  auto rules = ServiceProcess::Start(
-      bin + "/rules-check",
-      with({"--policy=" + policy, "--policy_poll_ms=200"}), d->dir_,
-      d->dir_ + "/rules-check.log");
+  d->rules_args_ = with(
+      {"--policy=" + policy, "--policy_poll_ms=200", signing("rules-check")});
+  auto rules = ServiceProcess::Start(bin + "/rules-check", d->rules_args_,
+                                     d->dir_, d->dir_ + "/rules-check.log");
   if (!rules.ok()) return rules.status();
   d->rules_ = *std::move(rules);
   if (staff_console) {
@@ -109,21 +136,22 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
   }
   d->handoff_args_ =
       with({"--policy=" + policy, "--keyring_file=" + d->keyring_file_,
-            absl::StrCat("--console_port=", d->console_port_)});
+            absl::StrCat("--console_port=", d->console_port_),
+            signing("handoff-prep")});
   auto handoff = ServiceProcess::Start(bin + "/handoff-prep", d->handoff_args_,
                                        d->dir_, d->dir_ + "/handoff-prep.log");
   if (!handoff.ok()) return handoff.status();
   d->handoff_ = *std::move(handoff);
-  auto records = ServiceProcess::Start(
-      bin + "/record-keeper",
-      with({"--consumer_group=frontdesk-record-keeper-it-" + NewUuid()}),
-      d->dir_, d->dir_ + "/record-keeper.log");
+  d->records_args_ =
+      with({"--consumer_group=frontdesk-record-keeper-it-" + NewUuid()});
+  auto records = ServiceProcess::Start(bin + "/record-keeper", d->records_args_,
+                                       d->dir_, d->dir_ + "/record-keeper.log");
   if (!records.ok()) return records.status();
   d->records_ = *std::move(records);
-  d->answer_args_ =
-      with({"--policy=" + policy, "--keyring_file=" + d->keyring_file_,
-            "--rules_check_addr=" + d->rules_->address(),
-            "--handoff_prep_addr=" + d->handoff_->address()});
+  d->answer_args_ = with(
+      {"--policy=" + policy, "--keyring_file=" + d->keyring_file_,
+       "--rules_check_addr=" + d->rules_->address(),
+       "--handoff_prep_addr=" + d->handoff_->address(), signing("answer")});
   auto answer = ServiceProcess::Start(bin + "/answer", d->answer_args_, d->dir_,
                                       d->dir_ + "/answer.log");
   if (!answer.ok()) return answer.status();
@@ -168,10 +196,61 @@ absl::Status Department::RestartHandoffAfterKill() {
   return absl::OkStatus();
 }
 
+absl::Status Department::RestartOnSamePortAfterKill(
+    const std::string& service) {
+  std::unique_ptr<ServiceProcess>* process = nullptr;
+  const std::vector<std::string>* flags = nullptr;
+  if (service == "answer") {
+    process = &answer_;
+    flags = &answer_args_;
+  } else if (service == "rules-check") {
+    process = &rules_;
+    flags = &rules_args_;
+  } else if (service == "handoff-prep") {
+    process = &handoff_;
+    flags = &handoff_args_;
+  } else if (service == "record-keeper") {
+    process = &records_;
+    flags = &records_args_;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("service: unknown service ", service));
+  }
+  if (*process == nullptr) return absl::FailedPreconditionError("not started");
+  const int port = (*process)->grpc_port();
+  (*process)->Kill();
+  std::vector<std::string> args = *flags;
+  args.push_back(absl::StrCat("--grpc_port=", port));
+  absl::StatusOr<std::unique_ptr<ServiceProcess>> next;
+  for (int attempt = 0; attempt < 40; ++attempt) {
+    next = ServiceProcess::Start(absl::StrCat(FRONTDESK_BIN_DIR, "/", service),
+                                 args, dir_,
+                                 absl::StrCat(dir_, "/", service, ".log"));
+    if (next.ok()) break;
+    absl::SleepFor(absl::Milliseconds(250));  // the port may still be held
+  }
+  if (!next.ok()) return next.status();
+  *process = *std::move(next);
+  return absl::OkStatus();
+}
+
+std::shared_ptr<grpc::Channel> Department::Channel(
+    const std::string& identity, const std::string& address,
+    const std::string& server_identity) const {
+  auto tls = frontdesk::serving::TransportSecurity::FromDir(tls_dir_, identity);
+  if (!tls.ok()) {
+    // Every identity the tests use was written at Start; a failure here is a
+    // broken temp folder, and the call on this channel fails visibly.
+    std::cerr << "harness: " << tls.status() << "\n";
+    return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  }
+  return (*tls)->Channel(address, server_identity);
+}
+
 std::unique_ptr<frontdesk::handoff::v1::StaffQueue::Stub> Department::Staff()
     const {
-  return frontdesk::handoff::v1::StaffQueue::NewStub(grpc::CreateChannel(
-      handoff_->address(), grpc::InsecureChannelCredentials()));
+  return frontdesk::handoff::v1::StaffQueue::NewStub(
+      Channel("frontdesk-cli", handoff_->address(), "handoff-prep"));
 }
 
 Department::~Department() { (void)Stop(); }
@@ -210,20 +289,20 @@ kafka::KafkaSettings Department::kafka() const {
 
 std::unique_ptr<frontdesk::answer::v1::Answer::Stub> Department::Answer()
     const {
-  return frontdesk::answer::v1::Answer::NewStub(grpc::CreateChannel(
-      answer_->address(), grpc::InsecureChannelCredentials()));
+  return frontdesk::answer::v1::Answer::NewStub(
+      Channel("frontdesk-cli", answer_->address(), "answer"));
 }
 
 std::unique_ptr<frontdesk::rules::v1::RulesCheck::Stub> Department::Rules()
     const {
-  return frontdesk::rules::v1::RulesCheck::NewStub(grpc::CreateChannel(
-      rules_->address(), grpc::InsecureChannelCredentials()));
+  return frontdesk::rules::v1::RulesCheck::NewStub(
+      Channel("answer", rules_->address(), "rules-check"));
 }
 
 std::unique_ptr<frontdesk::records::v1::Records::Stub> Department::Records()
     const {
-  return frontdesk::records::v1::Records::NewStub(grpc::CreateChannel(
-      records_->address(), grpc::InsecureChannelCredentials()));
+  return frontdesk::records::v1::Records::NewStub(
+      Channel("frontdesk-cli", records_->address(), "record-keeper"));
 }
 
 }  // namespace frontdesk::testing

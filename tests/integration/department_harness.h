@@ -53,8 +53,20 @@ class Department {
 
   kafka::KafkaSettings kafka() const;
   const std::string& dir() const { return dir_; }
+  // The department's mTLS folder (ca.pem, <identity>.pem/.key) for answer,
+  // rules-check, handoff-prep, record-keeper and frontdesk-cli; pass it to the
+  // frontdesk tool as --tls_dir.
+  const std::string& tls_dir() const { return tls_dir_; }
+  // An mTLS channel to `address` presenting `identity`'s certificate and
+  // expecting `server_identity`.
+  std::shared_ptr<grpc::Channel> Channel(
+      const std::string& identity, const std::string& address,
+      const std::string& server_identity) const;
   // The keyring the services seal with (libs/phi/local_keyring_file.h).
   const std::string& keyring_file() const { return keyring_file_; }
+  // The services' event signing keys: <service>.key (private, mode 600) and
+  // <service>.pub, for `frontdesk replay --producer_keys`.
+  const std::string& signing_keys_dir() const { return signing_keys_dir_; }
   ServiceProcess& answer() { return *answer_; }
   ServiceProcess& rules_check() { return *rules_; }
   ServiceProcess& handoff_prep() { return *handoff_; }
@@ -72,6 +84,12 @@ class Department {
   // on the same gRPC port.
   absl::Status RestartHandoffAfterKill();
 
+  // Kills `service` ("answer", "rules-check", "handoff-prep" or
+  // "record-keeper") with SIGKILL and starts it again with the same flags on
+  // the same gRPC port, so clients and the other services find it where it
+  // was. For the fault suite (tests/fault).
+  absl::Status RestartOnSamePortAfterKill(const std::string& service);
+
   // SIGTERM to every service; OK only when all exit with code 0.
   absl::Status Stop();
   // Every service's log, concatenated.
@@ -79,13 +97,17 @@ class Department {
 
  private:
   std::string dir_;
+  std::string tls_dir_;
   std::string keyring_file_;
+  std::string signing_keys_dir_;
   std::unique_ptr<ServiceProcess> rules_;
   std::unique_ptr<ServiceProcess> handoff_;
   std::unique_ptr<ServiceProcess> records_;
   std::unique_ptr<ServiceProcess> answer_;
   std::vector<std::string> answer_args_;
   std::vector<std::string> handoff_args_;
+  std::vector<std::string> rules_args_;
+  std::vector<std::string> records_args_;
   int console_port_ = 0;
 };
 

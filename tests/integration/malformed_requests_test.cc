@@ -15,16 +15,19 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "frontdesk/handoff/v1/handoff_service.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "libs/serving/transport_security.h"
 #include "tests/integration/department_harness.h"
 
 namespace frontdesk::testing {
@@ -82,10 +85,32 @@ struct Identity {
   std::string role;
 };
 
-std::shared_ptr<grpc::Channel> ChannelTo(const std::string& address) {
+// The department's mTLS folder and each service's identity by address (set
+// when the suite starts).
+std::string* tls_dir = new std::string();
+std::map<std::string, std::string>* identity_at =
+    new std::map<std::string, std::string>();
+
+// A channel presenting the identity the peer rules allow for `method`
+// (answer for rules-check and HandoffPrep, the tools otherwise), to the
+// service that serves it, with no limit on what it sends.
+std::shared_ptr<grpc::Channel> ChannelTo(const std::string& address,
+                                         absl::string_view method) {
+  std::string identity = "frontdesk-cli";
+  if (absl::StartsWith(method, "/frontdesk.rules.v1.") ||
+      absl::StartsWith(method, "/frontdesk.handoff.v1.HandoffPrep/")) {
+    identity = "answer";
+  }
+  const std::string server = (*identity_at)[address];
+  auto tls = frontdesk::serving::TransportSecurity::FromDir(*tls_dir, identity);
+  EXPECT_TRUE(tls.ok()) << tls.status();
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(-1);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+  args.SetSslTargetNameOverride(server);
+  return grpc::CreateCustomChannel(address,
+                                   tls.ok()
+                                       ? (*tls)->ChannelCredentials()
+                                       : grpc::InsecureChannelCredentials(),
                                    args);
 }
 
@@ -102,7 +127,7 @@ void Prepare(grpc::ClientContext* ctx, const Identity* who) {
 grpc::Status RawUnary(const std::string& address, const char* method,
                       const std::string& bytes, std::string* reply = nullptr,
                       const Identity* who = nullptr) {
-  auto channel = ChannelTo(address);
+  auto channel = ChannelTo(address, method);
   grpc::ClientContext ctx;
   Prepare(&ctx, who);
   grpc::Slice slice(bytes);
@@ -129,7 +154,7 @@ grpc::Status RawUnary(const std::string& address, const char* method,
 // (a good request keeps streaming until the short deadline).
 grpc::Status RawWatch(const std::string& address, const std::string& bytes,
                       const Identity* who, int* messages) {
-  auto channel = ChannelTo(address);
+  auto channel = ChannelTo(address, "/frontdesk.handoff.v1.StaffQueue/Watch");
   grpc::ClientContext ctx;
   Prepare(&ctx, who);
   ctx.set_deadline(std::chrono::system_clock::now() +
@@ -155,6 +180,11 @@ class MalformedRequestsTest : public ::testing::Test {
     auto d = Department::Start();
     ASSERT_TRUE(d.ok()) << d.status();
     dept_ = d->release();
+    *tls_dir = dept_->tls_dir();
+    (*identity_at)[dept_->answer().address()] = "answer";
+    (*identity_at)[dept_->rules_check().address()] = "rules-check";
+    (*identity_at)[dept_->handoff_prep().address()] = "handoff-prep";
+    (*identity_at)[dept_->record_keeper().address()] = "record-keeper";
   }
   static void TearDownTestSuite() {
     if (dept_ == nullptr) return;
@@ -179,7 +209,8 @@ class MalformedRequestsTest : public ::testing::Test {
   }
 
   static std::unique_ptr<hv::HandoffPrep::Stub> Handoff() {
-    return hv::HandoffPrep::NewStub(ChannelTo(dept_->handoff_prep().address()));
+    return hv::HandoffPrep::NewStub(ChannelTo(
+        dept_->handoff_prep().address(), "/frontdesk.handoff.v1.HandoffPrep/"));
   }
 
   static av::StartCallRequest GoodStart() {

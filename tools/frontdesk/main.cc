@@ -22,13 +22,15 @@
 #include "frontdesk/handoff/v1/staff_service.grpc.pb.h"
 #include "libs/kafka/kafka_key_reader.h"
 #include "libs/kafka/kafka_settings.h"
+#include "libs/serving/tls_flags.h"
 #include "services/rules_check/handoff_map.h"
 #include "tools/frontdesk/call_script.h"
 #include "tools/frontdesk/policy_commands.h"
 #include "tools/frontdesk/queue_commands.h"
 #include "tools/frontdesk/replay_timeline.h"
-#include "tools/frontdesk/verify_commands.h"
+#include "tools/frontdesk/tls_commands.h"
 #include "tools/frontdesk/report_commands.h"
+#include "tools/frontdesk/verify_commands.h"
 
 namespace {
 
@@ -119,6 +121,10 @@ constexpr char kUsage[] =
     "                   [--producer_keys DIR] [--json]\n"
     "      The same checks over every call with an event in [from, to);\n"
     "      a summary with findings by kind and events/s. Needs `verify`.\n"
+    "  frontdesk tls init --out_dir DIR [--force]\n"
+    "      Write a development CA and mTLS certificates for the services and\n"
+    "      this tool. call and queue talk mTLS with --tls_dir DIR (env\n"
+    "      FRONTDESK_TLS_DIR), or plaintext with --plaintext_for_development.\n"
     "  frontdesk policy check FILE\n"
     "      Check a clinic policy. Exit 0 with a summary, or 1 with every "
     "error\n"
@@ -153,9 +159,13 @@ constexpr char kUsage[] =
     "Run 'frontdesk --help' for every flag.";
 
 int RunCall() {
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_answer),
-                                     grpc::InsecureChannelCredentials());
-  auto stub = av::Answer::NewStub(channel);
+  auto channel = frontdesk::serving::ChannelFromFlags(
+      "frontdesk-cli", absl::GetFlag(FLAGS_answer), "answer");
+  if (!channel.ok()) {
+    std::cerr << "frontdesk call: " << channel.status().message() << "\n";
+    return 2;
+  }
+  auto stub = av::Answer::NewStub(*channel);
   std::vector<std::string> scripted;
   const bool from_script = !absl::GetFlag(FLAGS_script).empty();
   if (from_script) {
@@ -271,9 +281,9 @@ int RunAudit(const char* command) {
   }
   a.kafka = *std::move(settings);
   if (std::string(command) == "replay") {
-    return frontdesk::cli::RunReplayCommand(
-        a, absl::GetFlag(FLAGS_call), absl::GetFlag(FLAGS_keyring_file),
-        std::cout, std::cerr);
+    return frontdesk::cli::RunReplayCommand(a, absl::GetFlag(FLAGS_call),
+                                            absl::GetFlag(FLAGS_keyring_file),
+                                            std::cout, std::cerr);
   }
   return frontdesk::cli::RunVerifyCommand(a, absl::GetFlag(FLAGS_from),
                                           absl::GetFlag(FLAGS_to), std::cout,
@@ -353,8 +363,13 @@ int RunQueue(const std::vector<char*>& args) {
     std::cerr << "frontdesk queue: --staff_id and --role are required\n";
     return 2;
   }
-  auto stub = hv::StaffQueue::NewStub(grpc::CreateChannel(
-      absl::GetFlag(FLAGS_handoff_prep), grpc::InsecureChannelCredentials()));
+  auto channel = frontdesk::serving::ChannelFromFlags(
+      "frontdesk-cli", absl::GetFlag(FLAGS_handoff_prep), "handoff-prep");
+  if (!channel.ok()) {
+    std::cerr << "frontdesk queue: " << channel.status().message() << "\n";
+    return 2;
+  }
+  auto stub = hv::StaffQueue::NewStub(*channel);
   auto context = [](grpc::ClientContext* ctx) {
     ctx->AddMetadata("x-staff-id", absl::GetFlag(FLAGS_staff_id));
     ctx->AddMetadata("x-staff-role", absl::GetFlag(FLAGS_role));
@@ -436,6 +451,10 @@ int main(int argc, char** argv) {
   if (command == "policy") return RunPolicy(rest);
   if (command == "classify") return RunClassify(rest);
   if (command == "queue") return RunQueue(rest);
+  if (command == "tls") {
+    return frontdesk::cli::RunTls({rest.begin() + 1, rest.end()}, std::cout,
+                                  std::cerr);
+  }
   if (command == "audit") return frontdesk::cli::RunReportCli(rest, std::cout, std::cerr);
   if (command == "report") return frontdesk::cli::RunReportCli(rest, std::cout, std::cerr);
   if (command == "simulate") return frontdesk::cli::RunReportCli(rest, std::cout, std::cerr);
