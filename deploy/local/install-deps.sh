@@ -13,6 +13,8 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libssl-dev libstemmer-dev
   kcat maven openjdk-17-jre-headless tzdata
   libcpp-httplib-dev
+  # record-keeper's projection (libs/records).
+  libsqlite3-dev
   # Signed staff and auditor tokens (libs/auth).
   libjwt-dev
   # The staff console's browser test: headless Chromium over WebDriver.

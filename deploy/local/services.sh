@@ -94,7 +94,7 @@ ensure_tenant_key() {
 ensure_signing_keys() {
   local dir="$run/keys/signing" name
   mkdir -p "$dir"; chmod 700 "$dir"
-  for name in answer rules-check handoff-prep; do
+  for name in answer rules-check handoff-prep record-keeper; do
     if [[ ! -f "$dir/$name.key" ]]; then
       (umask 077; openssl genpkey -algorithm ed25519 -out "$dir/$name.key")
       log "made a signing key for $name in $dir/$name.key"
@@ -120,7 +120,8 @@ start() {
   if [[ "$console_port" != 0 ]]; then
     log "staff console: http://127.0.0.1:$console_port/"
   fi
-  start_one record-keeper "$records_port" 9104
+  start_one record-keeper "$records_port" 9104 --policy="$policy" \
+    --records_db="$run/records/records.db" --signing_key_file="$signing/record-keeper.key"
   start_one answer "$answer_port" 9101 --policy="$policy" --keyring_file="$keyring" \
     --rules_check_addr="127.0.0.1:$rules_port" --handoff_prep_addr="127.0.0.1:$handoff_port" \
     --signing_key_file="$signing/answer.key"

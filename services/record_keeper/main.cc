@@ -1,13 +1,22 @@
-// record-keeper: projects frontdesk.calls.v1 into the operating record and
-// serves it. Thin glue; the read model is call_record_store.h.
+// record-keeper: projects every frontdesk topic into the operating record
+// (an SQLite file) and serves the auditor and staff queries. Thin glue; the
+// projection is libs/records, the query rules records_queries.h.
+#include <filesystem>
 #include <iostream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/synchronization/mutex.h"
+#include "libs/access/access_recorder.h"
+#include "libs/common/clock.h"
 #include "libs/common/service_logging.h"
-#include "libs/kafka/kafka_tailer.h"
+#include "libs/events/producer_identity.h"
+#include "libs/records/log_projector.h"
+#include "libs/records/sqlite_record_store.h"
+#include "libs/serving/policy_flags.h"
 #include "libs/serving/service_flags.h"
+#include "libs/serving/signing_flags.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
 #include "prometheus/registry.h"
@@ -16,6 +25,12 @@
 
 ABSL_FLAG(std::string, consumer_group, "frontdesk-record-keeper",
           "Kafka consumer group of the projection");
+ABSL_FLAG(std::string, records_db, "records.db",
+          "The SQLite file of the projection (created when missing)");
+ABSL_FLAG(bool, rebuild, false,
+          "Empty the projection and rebuild it from offset 0 of every topic");
+ABSL_FLAG(int, projection_batch, 1000,
+          "At most this many records per projection transaction");
 
 int main(int argc, char** argv) {
   frontdesk::serving::BlockShutdownSignals();
@@ -23,20 +38,53 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   frontdesk::InitServiceLogging("record-keeper");
 
+  // The whole policy or nothing: the access roles decide every query.
+  auto policy = frontdesk::serving::LoadPolicyFromFlags();
+  if (!policy.ok()) {
+    std::cerr << "record-keeper: refusing to start: " << policy.status()
+              << "\n";
+    return 2;
+  }
   auto kafka = frontdesk::serving::KafkaSettingsFromFlags();
   if (!kafka.ok()) {
     std::cerr << "record-keeper: " << kafka.status() << "\n";
     return 2;
   }
-  absl::Status topics = frontdesk::kafka::EnsureTopics(
-      *kafka,
-      frontdesk::kafka::FrontdeskTopics(
-          {}, frontdesk::serving::TopicSettingsFromFlags()),
-      absl::Seconds(30));
-  if (!topics.ok()) {
-    std::cerr << "record-keeper: " << topics << "\n";
+  const std::string db_path = absl::GetFlag(FLAGS_records_db);
+  const std::filesystem::path parent =
+      std::filesystem::path(db_path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  auto store = frontdesk::records::SqliteRecordStore::Open(db_path);
+  if (!store.ok()) {
+    std::cerr << "record-keeper: refusing to start: " << store.status() << "\n";
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_rebuild)) {
+    if (absl::Status st = (*store)->Clear(); !st.ok()) {
+      std::cerr << "record-keeper: --rebuild: " << st << "\n";
+      return 1;
+    }
+    spdlog::info("event=projection_cleared db={}", db_path);
+  }
+  // The producer of the access records; it also creates the topics.
+  auto log = frontdesk::serving::StartEventLogFromFlags(
+      "record-keeper", (*policy)->QueueIds(), {frontdesk::kafka::kAccessTopic});
+  if (!log.ok()) {
+    std::cerr << "record-keeper: " << log.status() << "\n";
     return 1;
   }
+  frontdesk::events::EventChain chain(
+      frontdesk::events::ThisProcess("record-keeper"),
+      frontdesk::RealClock::Get());
+  if (absl::Status st = frontdesk::serving::SignEventsFromFlags(chain);
+      !st.ok()) {
+    std::cerr << "record-keeper: refusing to start: " << st << "\n";
+    return 2;
+  }
+  frontdesk::access::AccessRecorder recorder(
+      log->get(), &chain, frontdesk::serving::AppendTimeoutFromFlags());
+
   auto registry = std::make_shared<prometheus::Registry>();
   auto& projected =
       prometheus::BuildCounter()
@@ -52,40 +100,50 @@ int main(int argc, char** argv) {
                             .Help("Errors by kind")
                             .Register(*registry)
                             .Add({{"kind", "damaged_record"}});
-
-  frontdesk::record_keeper::CallRecordStore store;
-  frontdesk::kafka::KafkaTailer tailer(
-      *kafka, absl::GetFlag(FLAGS_consumer_group),
-      {frontdesk::kafka::kCallsTopic},
-      [&](const frontdesk::eventlog::StoredRecord& r) {
-        switch (store.Apply(r)) {
-          case frontdesk::record_keeper::ApplyOutcome::kApplied:
-            applied.Increment();
-            break;
-          case frontdesk::record_keeper::ApplyOutcome::kDuplicate:
-            duplicate.Increment();
-            break;
-          case frontdesk::record_keeper::ApplyOutcome::kDamaged:
-            damaged.Increment();
-            damaged_error.Increment();
-            break;
+  auto& rate = prometheus::BuildGauge()
+                   .Name("frontdesk_records_projected_per_second")
+                   .Help(
+                       "Records projected per second over the last "
+                       "reporting interval (10 s)")
+                   .Register(*registry)
+                   .Add({});
+  // Events per second, logged and exposed every 10 s while records flow.
+  absl::Mutex rate_mu;
+  absl::Time window_start = absl::Now();
+  int64_t window_records = 0;
+  frontdesk::records::LogProjector projector(
+      *kafka, absl::GetFlag(FLAGS_consumer_group), store->get(),
+      {.max_batch = absl::GetFlag(FLAGS_projection_batch)},
+      [&](const frontdesk::records::ApplyCounts& n) {
+        applied.Increment(static_cast<double>(n.applied));
+        duplicate.Increment(static_cast<double>(n.duplicates));
+        damaged.Increment(static_cast<double>(n.damaged));
+        damaged_error.Increment(static_cast<double>(n.damaged));
+        absl::MutexLock lock(&rate_mu);
+        window_records += n.applied + n.duplicates + n.damaged;
+        const absl::Duration d = absl::Now() - window_start;
+        if (d >= absl::Seconds(10)) {
+          const double per_second =
+              static_cast<double>(window_records) / absl::ToDoubleSeconds(d);
+          rate.Set(per_second);
+          spdlog::info("event=projection_rate records={} per_second={:.0f}",
+                       window_records, per_second);
+          window_start = absl::Now();
+          window_records = 0;
         }
       });
-  absl::Status started = tailer.Start();
-  if (!started.ok()) {
-    std::cerr << "record-keeper: " << started << "\n";
+  if (absl::Status st = projector.Start(); !st.ok()) {
+    std::cerr << "record-keeper: " << st << "\n";
     return 1;
   }
-  frontdesk::record_keeper::RecordsService service(&store);
-  auto runtime = frontdesk::serving::ServiceRuntime::Start(
-      frontdesk::serving::ServiceOptionsFromFlags("record-keeper"), {&service},
-      registry);
-  if (!runtime.ok()) {
-    std::cerr << "record-keeper: " << runtime.status() << "\n";
-    return 1;
-  }
-  (*runtime)->WaitForShutdownSignal();
-  tailer.Stop();
-  spdlog::info("event=stopped applied={}", store.applied());
-  return 0;
+  frontdesk::record_keeper::RecordsQueries queries(store->get(), *policy,
+                                                   &recorder);
+  frontdesk::record_keeper::RecordsService service(&queries);
+  const int code = frontdesk::serving::ServeUntilShutdown(
+      "record-keeper", {&service}, registry, log->get(),
+      [&] { projector.Stop(); });
+  spdlog::info("event=stopped applied={} duplicates={} damaged={}",
+               projector.applied(), projector.duplicates(),
+               projector.damaged());
+  return code;
 }

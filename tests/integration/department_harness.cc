@@ -97,7 +97,8 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
   if (mkdir(d->signing_keys_dir_.c_str(), 0700) != 0) {
     return absl::InternalError("mkdir of the signing key folder failed");
   }
-  for (const char* service : {"answer", "rules-check", "handoff-prep"}) {
+  for (const char* service :
+       {"answer", "rules-check", "handoff-prep", "record-keeper"}) {
     const std::string base = d->signing_keys_dir_ + "/" + service;
     absl::Status made = events::EventSigner::WriteNewKeyFiles(
         service, base + ".key", base + ".pub");
@@ -143,7 +144,9 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
   if (!handoff.ok()) return handoff.status();
   d->handoff_ = *std::move(handoff);
   d->records_args_ =
-      with({"--consumer_group=frontdesk-record-keeper-it-" + NewUuid()});
+      with({"--consumer_group=frontdesk-record-keeper-it-" + NewUuid(),
+            "--policy=" + policy, "--records_db=" + d->dir_ + "/records.db",
+            signing("record-keeper")});
   auto records = ServiceProcess::Start(bin + "/record-keeper", d->records_args_,
                                        d->dir_, d->dir_ + "/record-keeper.log");
   if (!records.ok()) return records.status();
