@@ -11,13 +11,13 @@
 #include "libs/common/clock.h"
 #include "libs/events/producer_identity.h"
 #include "libs/kafka/kafka_event_log.h"
-#include "libs/kafka/kafka_key_reader.h"
 #include "libs/kafka/kafka_settings.h"
 #include "libs/phi/phi_keyring.h"
 #include "libs/policy/access_roles.h"
 #include "libs/policy/clinic_policy.h"
 #include "libs/reports/audit_log_events.h"
 #include "libs/reports/fhir_audit_export.h"
+#include "libs/reports/kafka_range_reader.h"
 #include "libs/reports/policy_simulation.h"
 #include "libs/reports/weekly_report.h"
 #include "services/rules_check/handoff_map.h"
@@ -151,7 +151,7 @@ std::optional<int> Load(const char* command, const ReportArgs& args,
   std::vector<eventlog::StoredRecord> records;
   for (const char* topic :
        {kafka::kCallsTopic, kafka::kAccessTopic, kafka::kPolicyTopic}) {
-    auto r = io.read_topic(topic);
+    auto r = io.read_topic(topic, l->range.from, l->range.to);
     if (!r.ok() && r.status().code() == absl::StatusCode::kNotFound) continue;
     if (!r.ok()) {
       err << "frontdesk " << command << ": reading " << topic << ": "
@@ -357,11 +357,12 @@ int RunReportCli(const std::vector<char*>& args, std::ostream& out,
   events::EventChain chain(events::ThisProcess("frontdesk-cli"),
                            RealClock::Get());
   access::AccessRecorder recorder(log->get(), &chain, absl::Seconds(10));
-  kafka::KafkaKeyReader reader(*settings);
+  reports::KafkaRangeReader reader(*settings);
   ReportIo io;
   io.recorder = &recorder;
-  io.read_topic = [&reader](const std::string& topic) {
-    return reader.ReadTopic(topic);
+  io.read_topic = [&reader](const std::string& topic, absl::Time from,
+                            absl::Time to) {
+    return reader.Read(topic, from, to);
   };
   if (command == "audit") return RunAuditExport(a, io, out, err);
   if (command == "report") return RunWeeklyReport(a, io, out, err);

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "libs/access/access_recorder.h"
 #include "libs/eventlog/event_log.h"
 
@@ -65,9 +66,10 @@ struct ReportArgs {
 // What the commands read and where they record accesses; the CLI gives
 // Kafka, tests give an in-memory log.
 struct ReportIo {
-  // Every record of a topic; NOT_FOUND when the topic does not exist.
+  // The records of a topic appended around [from, to) (more is fine: the
+  // commands filter on occurred_at); NOT_FOUND when the topic does not exist.
   std::function<absl::StatusOr<std::vector<eventlog::StoredRecord>>(
-      const std::string& topic)>
+      const std::string& topic, absl::Time from, absl::Time to)>
       read_topic;
   access::AccessRecorder* recorder = nullptr;
 };

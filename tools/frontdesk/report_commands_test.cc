@@ -31,7 +31,7 @@ class ReportCommandsTest : public ::testing::Test {
         recorder_(&access_log_, &chain_, absl::Seconds(1)) {
     reports::testing::ScriptWeek(&crafted_);
     io_.recorder = &recorder_;
-    io_.read_topic = [this](const std::string& topic)
+    io_.read_topic = [this](const std::string& topic, absl::Time, absl::Time)
         -> absl::StatusOr<std::vector<eventlog::StoredRecord>> {
       std::vector<eventlog::StoredRecord> out;
       for (const auto& r : crafted_.records())
