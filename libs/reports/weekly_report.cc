@@ -148,7 +148,8 @@ void WeeklyReportBuilder::Apply(const LoggedEvent& e) {
       if (!x.ParseFromString(b.payload())) break;
       ++escalations_;
       auto it = handoffs_.find(x.handoff_id());
-      std::string category = "(unknown handoff)", queue = "(unknown handoff)";
+      std::string category = "(prepared before the range)",
+                  queue = "(prepared before the range)";
       if (it != handoffs_.end()) {
         ++it->second.escalations;
         category = it->second.category;
