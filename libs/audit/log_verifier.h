@@ -12,7 +12,8 @@
 //   RangeCheck r = VerifyCalls(*records, from, to, &keys);
 //   std::cout << RangeSummaryText(r);
 //
-// Thread-compatible.
+// Thread-compatible. ProducerKeys::Verify is safe to call from several
+// threads at once (OpenSSL keys are only read).
 #ifndef FRONTDESK_LIBS_AUDIT_LOG_VERIFIER_H_
 #define FRONTDESK_LIBS_AUDIT_LOG_VERIFIER_H_
 
@@ -50,9 +51,11 @@ struct RangeCheck {
 };
 
 // `records` in log order; `keys` may be null (signatures not checked).
+// Calls are checked on `threads` threads (signature checks dominate); the
+// result does not depend on the number.
 RangeCheck VerifyCalls(const std::vector<eventlog::StoredRecord>& records,
                        absl::Time from, absl::Time to,
-                       const events::ProducerKeys* keys);
+                       const events::ProducerKeys* keys, int threads = 1);
 
 // The summary as text: the range, counts, findings by kind, then each
 // finding on its own line.

@@ -58,6 +58,10 @@ TEST(LogVerifierTest, ChecksOnlyCallsWithAnEventInRange) {
       << text;
   EXPECT_NE(text.find("1 findings: missing=1"), std::string::npos) << text;
   EXPECT_EQ(RangeCheckJson(r)["by_kind"]["missing"], 1);
+
+  const RangeCheck threaded =
+      VerifyCalls(log, from, from + absl::Hours(1), &keys, 4);
+  EXPECT_EQ(RangeCheckJson(threaded), RangeCheckJson(r));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -237,9 +238,9 @@ int RunVerifyCommand(const AuditArgs& args, const std::string& from,
     err << "frontdesk verify: " << records.status().message() << "\n";
     return 1;
   }
-  const audit::RangeCheck r =
-      audit::VerifyCalls(*records, range->from, range->to,
-                         p.keys.has_value() ? &*p.keys : nullptr);
+  const audit::RangeCheck r = audit::VerifyCalls(
+      *records, range->from, range->to, p.keys.has_value() ? &*p.keys : nullptr,
+      static_cast<int>(std::thread::hardware_concurrency()));
   const auto check_end = std::chrono::steady_clock::now();
   const double read_s = Seconds(read_end - read_start);
   const double check_s = Seconds(check_end - read_end);
