@@ -434,6 +434,7 @@ absl::StatusOr<av::TurnResponse> CallAgent::PostEscalation(
   response.add_quoted_texts(Quote(text));
   response.set_state(av::CALL_STATE_ESCALATED);
   response.set_decision_id(call.escalation_decision_id);
+  response.add_event_ids(records[0].record_id);
   spdlog::info("event=turn call_id={} turn={} post_escalation=true", call_id,
                turn);
   return response;
@@ -462,6 +463,8 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(
   }
   const uint32_t turn = ++call->turns;
   const auto& p = policy_->proto();
+  // The ids of this turn's events that Kafka acknowledged, for the response.
+  std::vector<std::string> acked_ids;
 
   // 1. The caller's words, sealed, on the record first.
   {
@@ -479,8 +482,15 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(
     const absl::Status st = log_->Append(records, options_.append_timeout);
     if (!st.ok())
       return Fallback(call_id, *call, turn, "event_log_unacknowledged");
+    acked_ids.push_back(records[0].record_id);
   }
-  if (call->escalated) return PostEscalation(call_id, *call, turn);
+  if (call->escalated) {
+    absl::StatusOr<av::TurnResponse> r = PostEscalation(call_id, *call, turn);
+    if (r.ok() && !r->fallback()) {
+      r->mutable_event_ids()->Add(acked_ids.begin(), acked_ids.end());
+    }
+    return r;
+  }
 
   // 2. The turn read as the answer to the field asked for, if any.
   const pv::IntakeField asked = policy::IntakeFieldFromName(call->asking_for);
@@ -569,6 +579,7 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(
     if (!records.empty()) {
       if (!log_->Append(records, options_.append_timeout).ok())
         return "event_log_unacknowledged";
+      for (const auto& r : records) acked_ids.push_back(r.record_id);
       records.clear();
     }
     absl::StatusOr<std::string> id =
@@ -770,6 +781,8 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(
   response.set_decision_id(d.decision_id());
   response.set_rule_id(d.rule_id());
   response.set_lane(LaneName(d.lane()));
+  for (const auto& r : records) acked_ids.push_back(r.record_id);
+  response.mutable_event_ids()->Add(acked_ids.begin(), acked_ids.end());
   spdlog::info(
       "event=turn call_id={} turn={} decision_id={} lane={} action={} "
       "state={} asking_for={} handoff={}",
