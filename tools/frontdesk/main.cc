@@ -18,6 +18,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/time/time.h"
 #include "frontdesk/answer/v1/answer_service.grpc.pb.h"
 #include "frontdesk/handoff/v1/staff_service.grpc.pb.h"
 #include "libs/kafka/kafka_key_reader.h"
@@ -86,6 +87,11 @@ ABSL_FLAG(std::string, actor, EnvOr("FRONTDESK_ACTOR", ""),
           "FRONTDESK_ACTOR)");
 ABSL_FLAG(std::string, purpose, "",
           "audit tools: why you read the record, for the access record");
+ABSL_FLAG(std::string, since, "",
+          "replay: read the log from this time on (RFC 3339 or YYYY-MM-DD), "
+          "at or before the call began; empty: from the start of the topic");
+ABSL_FLAG(absl::Duration, lookback, absl::Hours(24),
+          "verify: how long before --from a call in range may have begun");
 
 ABSL_FLAG(std::string, handoff_prep,
           EnvOr("FRONTDESK_HANDOFF_PREP_ADDR", "127.0.0.1:7103"),
@@ -111,6 +117,7 @@ constexpr char kUsage[] =
     "      plays the turns in FILE (one per line, '#' comments).\n"
     "  frontdesk replay --call ID --actor A --role R --purpose P\n"
     "                   [--producer_keys DIR] [--keyring_file F] [--json]\n"
+    "                   [--since T]\n"
     "      A call's timeline read straight from Kafka, verified: hashes,\n"
     "      producer signatures (with --producer_keys), per-producer chains,\n"
     "      and every action against the decision that allowed it. The\n"
@@ -118,7 +125,7 @@ constexpr char kUsage[] =
     "      opens the sealed PHI); the access is recorded. Exit 0 intact,\n"
     "      3 findings, 4 refused.\n"
     "  frontdesk verify --from T --to T --actor A --role R --purpose P\n"
-    "                   [--producer_keys DIR] [--json]\n"
+    "                   [--producer_keys DIR] [--json] [--lookback 24h]\n"
     "      The same checks over every call with an event in [from, to);\n"
     "      a summary with findings by kind and events/s. Needs `verify`.\n"
     "  frontdesk tls init --out_dir DIR [--force]\n"
@@ -266,6 +273,8 @@ frontdesk::cli::AuditArgs AuditArgsFromFlags() {
   a.policy_file = absl::GetFlag(FLAGS_policy);
   a.producer_keys_dir = absl::GetFlag(FLAGS_producer_keys);
   a.json = absl::GetFlag(FLAGS_json);
+  a.since = absl::GetFlag(FLAGS_since);
+  a.lookback = absl::GetFlag(FLAGS_lookback);
   return a;
 }
 

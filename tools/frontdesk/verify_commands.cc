@@ -13,10 +13,10 @@
 #include "libs/events/event_chain.h"
 #include "libs/events/producer_identity.h"
 #include "libs/kafka/kafka_event_log.h"
-#include "libs/kafka/kafka_key_reader.h"
 #include "libs/phi/phi_keyring.h"
 #include "libs/policy/access_roles.h"
 #include "libs/policy/clinic_policy.h"
+#include "tools/frontdesk/log_window_reader.h"
 #include "tools/frontdesk/time_range.h"
 
 namespace frontdesk::cli {
@@ -120,6 +120,18 @@ double Seconds(std::chrono::steady_clock::duration d) {
 
 }  // namespace
 
+absl::StatusOr<absl::Time> ParseSince(absl::string_view flag,
+                                      absl::string_view value) {
+  absl::Time t;
+  std::string error;
+  if (absl::ParseTime(absl::RFC3339_full, value, &t, &error) ||
+      absl::ParseTime("%Y-%m-%d", value, absl::UTCTimeZone(), &t, &error)) {
+    return t;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(flag, ": not a time (RFC 3339, or YYYY-MM-DD in UTC)"));
+}
+
 absl::Status CheckAuditArgs(const AuditArgs& args) {
   if (args.actor_id.empty()) {
     return absl::InvalidArgumentError("--actor: required (who you are)");
@@ -182,6 +194,12 @@ int RunReplayCommand(const AuditArgs& args, const std::string& call_id,
     }
     keyring.emplace(*std::move(k));
   }
+  if (!args.since.empty()) {
+    if (auto t = ParseSince("--since", args.since); !t.ok()) {
+      err << "frontdesk replay: " << t.status().message() << "\n";
+      return 2;
+    }
+  }
   Prepared p;
   if (auto code = Prepare(args, "replay", &p, err)) return *code;
   const std::string resource = absl::StrCat("call/", call_id);
@@ -195,8 +213,17 @@ int RunReplayCommand(const AuditArgs& args, const std::string& call_id,
       return *code;
     }
   }
-  kafka::KafkaKeyReader reader(args.kafka);
-  auto records = reader.ReadKey(kafka::kCallsTopic, call_id);
+  absl::Time since = absl::InfinitePast();
+  if (!args.since.empty()) {
+    auto t = ParseSince("--since", args.since);
+    if (!t.ok()) {
+      err << "frontdesk replay: " << t.status().message() << "\n";
+      return 2;
+    }
+    since = *t;
+  }
+  auto records = ReadLogWindow(args.kafka, kafka::kCallsTopic, since, &call_id,
+                               args.read_timeout);
   if (!records.ok()) {
     err << "frontdesk replay: " << records.status().message() << "\n";
     return 1;
@@ -230,9 +257,10 @@ int RunVerifyCommand(const AuditArgs& args, const std::string& from,
                             policy::kPermVerify, err)) {
     return *code;
   }
-  kafka::KafkaKeyReader reader(args.kafka, absl::Minutes(10));
   const auto read_start = std::chrono::steady_clock::now();
-  auto records = reader.ReadTopic(kafka::kCallsTopic);
+  auto records =
+      ReadLogWindow(args.kafka, kafka::kCallsTopic, range->from - args.lookback,
+                    nullptr, args.read_timeout);
   const auto read_end = std::chrono::steady_clock::now();
   if (!records.ok()) {
     err << "frontdesk verify: " << records.status().message() << "\n";

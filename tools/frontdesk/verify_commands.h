@@ -1,7 +1,8 @@
 // The auditor's commands over the log itself: `frontdesk replay` and
 // `frontdesk verify`.
 //
-// Both read frontdesk.calls.v1 straight from Kafka (never the projection),
+// Both read frontdesk.calls.v1 straight from Kafka (never the projection;
+// from a point in time on, log_window_reader.h),
 // check it with libs/audit, and record the access on frontdesk.access.v1
 // before reading anything (libs/access). The rules:
 //   - replay needs the role's `replay` permission; with a keyring, which
@@ -25,6 +26,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "libs/access/access_recorder.h"
 #include "libs/audit/log_verifier.h"
 #include "libs/audit/replay_checker.h"
@@ -48,7 +52,20 @@ struct AuditArgs {
   std::string producer_keys_dir;
   kafka::KafkaSettings kafka;
   bool json = false;
+  // replay: read from this time on (--since, RFC 3339 or YYYY-MM-DD); empty:
+  // from the start of the topic. A call's events are all found when it is at
+  // or before the call began.
+  std::string since;
+  // verify: how long before --from a call in range may have begun
+  // (--lookback); the topic is read from --from minus this.
+  absl::Duration lookback = absl::Hours(24);
+  // How long reading the log may take.
+  absl::Duration read_timeout = absl::Minutes(10);
 };
+
+// RFC 3339, or YYYY-MM-DD (UTC midnight). INVALID_ARGUMENT naming `flag`.
+absl::StatusOr<absl::Time> ParseSince(absl::string_view flag,
+                                      absl::string_view value);
 
 // INVALID_ARGUMENT naming --actor, --role or --purpose when one is empty.
 absl::Status CheckAuditArgs(const AuditArgs& args);
