@@ -487,6 +487,10 @@ absl::StatusOr<av::TurnResponse> CallAgent::Turn(
   if (call->escalated) {
     absl::StatusOr<av::TurnResponse> r = PostEscalation(call_id, *call, turn);
     if (r.ok() && !r->fallback()) {
+      // In log order: this turn's TurnReceived, then the reply.
+      acked_ids.insert(acked_ids.end(), r->event_ids().begin(),
+                       r->event_ids().end());
+      r->clear_event_ids();
       r->mutable_event_ids()->Add(acked_ids.begin(), acked_ids.end());
     }
     return r;

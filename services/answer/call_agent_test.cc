@@ -218,6 +218,43 @@ TEST_F(CallAgentTest, ChestPainSaysUrgentScriptAndAlertsNurseQueue) {
   EXPECT_EQ(log_.Topic("frontdesk.handoff.nurse-line.v1").size(), 1u);
 }
 
+TEST_F(CallAgentTest, TurnResponseNamesItsAcknowledgedEvents) {
+  const std::string id = Start();
+  // answer's own events of each turn, by id, in log order.
+  auto answer_events = [&](ev::EventType type) {
+    std::vector<std::string> out;
+    for (const auto& r : log_.Topic(kafka::kCallsTopic)) {
+      auto e = events::OpenEnvelopeBytes(r.value);
+      if (r.key == id && e.ok() && e->body.type() == type)
+        out.push_back(e->body.event_id());
+    }
+    return out;
+  };
+  auto first = Say(id, "what are your hours");
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(std::vector<std::string>(first->event_ids().begin(),
+                                     first->event_ids().end()),
+            (std::vector<std::string>{
+                answer_events(ev::EVENT_TYPE_TURN_RECEIVED).at(0),
+                answer_events(ev::EVENT_TYPE_REPLY_GIVEN).at(0)}));
+  // After the urgent script, the post-escalation reply names its own two.
+  ASSERT_TRUE(Say(id, "I have chest pain").ok());
+  auto after = Say(id, "hello?");
+  ASSERT_TRUE(after.ok()) << after.status();
+  ASSERT_EQ(after->event_ids_size(), 2);
+  EXPECT_EQ(after->event_ids(0),
+            answer_events(ev::EVENT_TYPE_TURN_RECEIVED).at(2));
+  EXPECT_EQ(after->event_ids(1),
+            answer_events(ev::EVENT_TYPE_REPLY_GIVEN).at(2));
+  // A fallback names none: its events were not acknowledged.
+  log_.SetAvailable(false);
+  auto failed = Say(id, "are you there");
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  EXPECT_TRUE(failed->fallback());
+  EXPECT_TRUE(failed->event_ids().empty());
+  log_.SetAvailable(true);
+}
+
 TEST_F(CallAgentTest, UnacknowledgedEventGivesFallbackAndNoAction) {
   const std::string id = Start();
   log_.SetAvailable(false);
