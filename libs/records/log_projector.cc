@@ -183,6 +183,46 @@ void LogProjector::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+absl::StatusOr<OffsetMap> EndOffsets(const kafka::KafkaSettings& settings,
+                                     absl::Duration timeout) {
+  const int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
+  absl::StatusOr<std::unique_ptr<RdKafka::Conf>> conf =
+      ConsumerConf(settings, absl::StrCat("frontdesk-records-end-", NewUuid()));
+  if (!conf.ok()) return conf.status();
+  std::string err;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
+      RdKafka::KafkaConsumer::create(conf->get(), err));
+  if (!consumer) {
+    return absl::InternalError(absl::StrCat("kafka consumer: ", err));
+  }
+  RdKafka::Metadata* raw_md = nullptr;
+  RdKafka::ErrorCode code =
+      consumer->metadata(true, nullptr, &raw_md, timeout_ms);
+  std::unique_ptr<RdKafka::Metadata> md(raw_md);
+  if (code != RdKafka::ERR_NO_ERROR) {
+    return absl::UnavailableError(
+        absl::StrCat("kafka metadata: ", RdKafka::err2str(code)));
+  }
+  OffsetMap out;
+  for (const RdKafka::TopicMetadata* t : *md->topics()) {
+    if (!IsFrontdeskTopic(t->topic())) continue;
+    for (const RdKafka::PartitionMetadata* p : *t->partitions()) {
+      int64_t lo = 0;
+      int64_t hi = 0;
+      code = consumer->query_watermark_offsets(t->topic(), p->id(), &lo, &hi,
+                                               timeout_ms);
+      if (code != RdKafka::ERR_NO_ERROR) {
+        return absl::UnavailableError(
+            absl::StrCat("reading ", t->topic(), "/", p->id(),
+                         ": watermarks: ", RdKafka::err2str(code)));
+      }
+      out[{t->topic(), p->id()}] = hi;
+    }
+  }
+  consumer->close();
+  return out;
+}
+
 absl::StatusOr<ProjectOnceResult> ProjectLogOnce(
     const kafka::KafkaSettings& settings, RecordStore* store,
     const std::optional<OffsetMap>& until, absl::Duration timeout,

@@ -85,6 +85,11 @@ class LogProjector {
   std::atomic<int64_t> damaged_{0};
 };
 
+// The high watermark of every partition of every frontdesk topic: where a
+// projection that skips the history starts (RecordStore::StartAt).
+absl::StatusOr<OffsetMap> EndOffsets(const kafka::KafkaSettings& settings,
+                                     absl::Duration timeout);
+
 struct ProjectOnceResult {
   int64_t records = 0;
   ApplyCounts counts;

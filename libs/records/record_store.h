@@ -88,6 +88,16 @@ class RecordStore {
   // The next offset of every partition applied so far.
   virtual absl::StatusOr<OffsetMap> Offsets() const = 0;
 
+  // Starts an empty projection at `origin` instead of offset 0 (a test
+  // department that must not project the whole history): records the origin
+  // and sets the offsets to it, in one transaction. FAILED_PRECONDITION when
+  // the store already holds offsets.
+  virtual absl::Status StartAt(const OffsetMap& origin) = 0;
+
+  // Where the projection started; empty when it started at offset 0. A
+  // rebuild of the same range starts at the same origin.
+  virtual absl::StatusOr<OffsetMap> Origin() const = 0;
+
   // The call's events in log order with its summary and handoffs. NOT_FOUND
   // when the store holds no event of the call.
   virtual absl::StatusOr<frontdesk::records::v1::GetCallResponse> GetCall(
@@ -105,8 +115,9 @@ class RecordStore {
   ListAccesses(const AccessFilter& filter) const = 0;
 
   // Lower-case hex SHA-256 over the canonical content of every projected
-  // table, rows ordered by primary key. The offsets table is left out, so a
-  // store rebuilt from offset 0 to the same offsets has the same digest.
+  // table (the origin included), rows ordered by primary key. The offsets
+  // table is left out, so a store rebuilt over the same range of the log has
+  // the same digest.
   virtual absl::StatusOr<std::string> Digest() const = 0;
 
   // Rows in the damaged table.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -50,13 +51,63 @@ void SetTimestamp(int64_t micros, google::protobuf::Timestamp* t) {
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 
-// A prepared statement, finalized on scope exit. Bind* take 1-based indexes.
+// Prepared statements by connection and SQL text, prepared once: preparing
+// costs more than running most of the projection's statements.
+class StatementCache {
+ public:
+  static StatementCache& Get() {
+    static StatementCache* cache = new StatementCache();
+    return *cache;
+  }
+  // A statement to borrow; nullptr when it does not prepare (rc is set).
+  sqlite3_stmt* Borrow(sqlite3* db, const char* sql, int* rc) {
+    absl::MutexLock lock(&mu_);
+    auto& slot = stmts_[{db, sql}];
+    if (slot == nullptr) {
+      *rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &slot,
+                               nullptr);
+      if (*rc != SQLITE_OK) {
+        sqlite3_finalize(slot);
+        stmts_.erase({db, sql});
+        return nullptr;
+      }
+    }
+    *rc = SQLITE_OK;
+    return slot;
+  }
+  // Finalizes every statement of `db`, before it is closed.
+  void Forget(sqlite3* db) {
+    absl::MutexLock lock(&mu_);
+    for (auto it = stmts_.begin(); it != stmts_.end();) {
+      if (it->first.first == db) {
+        sqlite3_finalize(it->second);
+        it = stmts_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::map<std::pair<sqlite3*, std::string>, sqlite3_stmt*> stmts_
+      ABSL_GUARDED_BY(mu_);
+};
+
+// A borrowed prepared statement, reset on scope exit. Bind* take 1-based
+// indexes. A statement is never borrowed twice at once: callers hold the
+// store's mutex and no function nests the same SQL.
 class Stmt {
  public:
   Stmt(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+    stmt_ = StatementCache::Get().Borrow(db, sql, &rc_);
   }
-  ~Stmt() { sqlite3_finalize(stmt_); }
+  ~Stmt() {
+    if (stmt_ != nullptr) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
@@ -149,6 +200,7 @@ constexpr TableKey kProjectedTables[] = {
     {"policy_rejections", "event_id"},
     {"accesses", "event_id"},
     {"damaged", "topic, partition, offset"},
+    {"origin", "topic, partition"},
 };
 
 constexpr char kSchema[] = R"sql(
@@ -223,6 +275,9 @@ CREATE INDEX IF NOT EXISTS accesses_by_time ON accesses(occurred_at_us, event_id
 CREATE TABLE IF NOT EXISTS damaged (
   topic TEXT NOT NULL, partition INTEGER NOT NULL, offset INTEGER NOT NULL,
   reason TEXT NOT NULL, PRIMARY KEY (topic, partition, offset));
+CREATE TABLE IF NOT EXISTS origin (
+  topic TEXT NOT NULL, partition INTEGER NOT NULL,
+  first_offset INTEGER NOT NULL, PRIMARY KEY (topic, partition));
 CREATE TABLE IF NOT EXISTS offsets (
   topic TEXT NOT NULL, partition INTEGER NOT NULL,
   next_offset INTEGER NOT NULL, PRIMARY KEY (topic, partition));
@@ -533,6 +588,7 @@ absl::StatusOr<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::Open(
 
 SqliteRecordStore::~SqliteRecordStore() {
   absl::MutexLock lock(&mu_);
+  StatementCache::Get().Forget(db_);
   sqlite3_close(db_);
 }
 
@@ -696,6 +752,45 @@ absl::StatusOr<ApplyCounts> SqliteRecordStore::ApplyBatch(
 absl::StatusOr<OffsetMap> SqliteRecordStore::Offsets() const {
   absl::MutexLock lock(&mu_);
   return offsets_;
+}
+
+absl::Status SqliteRecordStore::StartAt(const OffsetMap& origin) {
+  absl::MutexLock lock(&mu_);
+  if (!offsets_.empty()) {
+    return absl::FailedPreconditionError(
+        "records db: the projection has already started");
+  }
+  if (absl::Status st = Exec(db_, "BEGIN IMMEDIATE"); !st.ok()) return st;
+  absl::Status st = absl::OkStatus();
+  for (const char* sql : {"INSERT INTO origin VALUES (?1, ?2, ?3)",
+                          "INSERT INTO offsets VALUES (?1, ?2, ?3)"}) {
+    for (const auto& [tp, offset] : origin) {
+      if (!st.ok()) break;
+      Stmt s(db_, sql);
+      s.Text(1, tp.first).Int(2, tp.second).Int(3, offset);
+      st = s.Run();
+    }
+  }
+  if (st.ok()) st = Exec(db_, "COMMIT");
+  if (!st.ok()) {
+    Exec(db_, "ROLLBACK").IgnoreError();
+    return st;
+  }
+  offsets_ = origin;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<OffsetMap> SqliteRecordStore::Origin() const {
+  absl::MutexLock lock(&mu_);
+  OffsetMap out;
+  Stmt s(db_, "SELECT topic, partition, first_offset FROM origin");
+  while (true) {
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out[{s.ColText(0), static_cast<int32_t>(s.ColInt(1))}] = s.ColInt(2);
+  }
+  return out;
 }
 
 absl::StatusOr<rv::CallSummary> SqliteRecordStore::SummaryLocked(

@@ -41,6 +41,8 @@ class SqliteRecordStore final : public RecordStore {
   absl::StatusOr<ApplyCounts> ApplyBatch(
       const std::vector<eventlog::StoredRecord>& records) override;
   absl::StatusOr<OffsetMap> Offsets() const override;
+  absl::Status StartAt(const OffsetMap& origin) override;
+  absl::StatusOr<OffsetMap> Origin() const override;
   absl::StatusOr<frontdesk::records::v1::GetCallResponse> GetCall(
       const std::string& call_id) const override;
   absl::StatusOr<frontdesk::records::v1::ListCallsResponse> ListCalls(

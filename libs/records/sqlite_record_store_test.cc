@@ -495,5 +495,31 @@ TEST_F(SqliteRecordStoreTest, DigestIsStableAcrossRebuildAndBatching) {
   EXPECT_NE(*(*other)->Digest(), live);
 }
 
+TEST_F(SqliteRecordStoreTest, AProjectionStartedAtAnOriginSkipsEarlierRecords) {
+  log_.Call("old", 0, ev::LANE_AI_OWNED, "hours", "info");
+  log_.Call("new", 0, ev::LANE_AI_OWNED, "hours", "info");
+  auto store = Open();
+  const OffsetMap origin = {{{kCalls, 0}, 5}, {{kAccess, 0}, 0}};
+  ASSERT_TRUE(store->StartAt(origin).ok());
+  EXPECT_EQ(*store->Origin(), origin);
+  EXPECT_EQ(*store->Offsets(), origin);
+  auto n = store->ApplyBatch(log_.records());
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->applied, 5);
+  EXPECT_EQ(n->duplicates, 5);  // below the origin
+  EXPECT_EQ(store->GetCall("old").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(store->GetCall("new").ok());
+  EXPECT_EQ(store->StartAt(origin).code(),
+            absl::StatusCode::kFailedPrecondition);
+  // A rebuild of the same range has the same digest.
+  auto other = SqliteRecordStore::Open(":memory:");
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)->StartAt(origin).ok());
+  std::vector<eventlog::StoredRecord> tail(log_.records().begin() + 5,
+                                           log_.records().end());
+  ASSERT_TRUE((*other)->ApplyBatch(tail).ok());
+  EXPECT_EQ(*(*other)->Digest(), *store->Digest());
+}
+
 }  // namespace
 }  // namespace frontdesk::records

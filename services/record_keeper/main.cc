@@ -29,6 +29,10 @@ ABSL_FLAG(std::string, records_db, "records.db",
           "The SQLite file of the projection (created when missing)");
 ABSL_FLAG(bool, rebuild, false,
           "Empty the projection and rebuild it from offset 0 of every topic");
+ABSL_FLAG(std::string, projection_start, "earliest",
+          "Where an empty projection starts: earliest (offset 0, the whole "
+          "log) or end (the current end of every topic; for test "
+          "departments, which must not project the whole history)");
 ABSL_FLAG(int, projection_batch, 1000,
           "At most this many records per projection transaction");
 
@@ -66,6 +70,22 @@ int main(int argc, char** argv) {
       return 1;
     }
     spdlog::info("event=projection_cleared db={}", db_path);
+  }
+  const std::string start = absl::GetFlag(FLAGS_projection_start);
+  if (start != "earliest" && start != "end") {
+    std::cerr << "record-keeper: --projection_start: earliest or end, not \""
+              << start << "\"\n";
+    return 2;
+  }
+  if (start == "end" && (*store)->Offsets().ok() &&
+      (*store)->Offsets()->empty()) {
+    auto end = frontdesk::records::EndOffsets(*kafka, absl::Seconds(30));
+    absl::Status st = end.ok() ? (*store)->StartAt(*end) : end.status();
+    if (!st.ok()) {
+      std::cerr << "record-keeper: --projection_start=end: " << st << "\n";
+      return 1;
+    }
+    spdlog::info("event=projection_starts_at_end partitions={}", end->size());
   }
   // The producer of the access records; it also creates the topics.
   auto log = frontdesk::serving::StartEventLogFromFlags(

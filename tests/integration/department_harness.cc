@@ -17,6 +17,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "libs/auth/staff_token.h"
 #include "libs/common/uuid.h"
 #include "libs/events/event_signer.h"
 #include "libs/serving/transport_security.h"
@@ -91,6 +92,19 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
       d->tls_dir_, {"answer", "rules-check", "handoff-prep", "record-keeper",
                     "frontdesk-cli"});
   if (!certs.ok()) return certs;
+  // Staff sign in with tokens from the department's issuer.
+  {
+    absl::StatusOr<frontdesk::auth::IssuerKeyPair> issuer =
+        frontdesk::auth::GenerateIssuerKeyPair();
+    if (!issuer.ok()) return issuer.status();
+    d->token_issuer_key_ = issuer->private_pem;
+    d->token_public_key_file_ = d->dir_ + "/token-issuer.pub";
+    std::ofstream pub(d->token_public_key_file_);
+    pub << issuer->public_pem;
+    if (!pub.flush()) {
+      return absl::InternalError("writing the token issuer key failed");
+    }
+  }
   // Each service signs its events; the public keys are what an auditor
   // trusts (signing_keys_dir()).
   d->signing_keys_dir_ = d->dir_ + "/signing";
@@ -137,6 +151,7 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
   }
   d->handoff_args_ =
       with({"--policy=" + policy, "--keyring_file=" + d->keyring_file_,
+            "--token_public_key_file=" + d->token_public_key_file_,
             absl::StrCat("--console_port=", d->console_port_),
             signing("handoff-prep")});
   auto handoff = ServiceProcess::Start(bin + "/handoff-prep", d->handoff_args_,
@@ -146,6 +161,7 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
   d->records_args_ =
       with({"--consumer_group=frontdesk-record-keeper-it-" + NewUuid(),
             "--policy=" + policy, "--records_db=" + d->dir_ + "/records.db",
+            "--projection_start=end",
             signing("record-keeper")});
   auto records = ServiceProcess::Start(bin + "/record-keeper", d->records_args_,
                                        d->dir_, d->dir_ + "/record-keeper.log");
@@ -235,6 +251,17 @@ absl::Status Department::RestartOnSamePortAfterKill(
   if (!next.ok()) return next.status();
   *process = *std::move(next);
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Department::StaffToken(
+    const std::string& staff_id, const std::string& role, absl::Duration ttl,
+    const std::string& tenant) const {
+  absl::StatusOr<std::unique_ptr<frontdesk::auth::TokenIssuer>> issuer =
+      frontdesk::auth::TokenIssuer::Create(token_issuer_key_, "");
+  if (!issuer.ok()) return issuer.status();
+  const absl::Time now = absl::Now();
+  return (*issuer)->Issue(
+      {staff_id, role, tenant.empty() ? kTenant : tenant, now + ttl}, now);
 }
 
 std::shared_ptr<grpc::Channel> Department::Channel(

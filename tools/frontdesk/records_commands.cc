@@ -40,6 +40,7 @@ absl::StatusOr<RebuildReport> RebuildProjection(
     const std::string& until_db, absl::Duration timeout) {
   if (db_path.empty()) return absl::InvalidArgumentError("--db: required");
   std::optional<records::OffsetMap> until;
+  records::OffsetMap origin;
   if (!until_db.empty()) {
     if (!std::filesystem::exists(until_db)) {
       return absl::NotFoundError(
@@ -50,10 +51,17 @@ absl::StatusOr<RebuildReport> RebuildProjection(
     auto offsets = (*live)->Offsets();
     if (!offsets.ok()) return offsets.status();
     until = *std::move(offsets);
+    // The same range of the log: where that projection started, too.
+    auto started = (*live)->Origin();
+    if (!started.ok()) return started.status();
+    origin = *std::move(started);
   }
   auto store = records::SqliteRecordStore::Open(db_path);
   if (!store.ok()) return store.status();
   if (absl::Status st = (*store)->Clear(); !st.ok()) return st;
+  if (!origin.empty()) {
+    if (absl::Status st = (*store)->StartAt(origin); !st.ok()) return st;
+  }
   auto done = records::ProjectLogOnce(settings, store->get(), until, timeout);
   if (!done.ok()) return done.status();
   RebuildReport r;

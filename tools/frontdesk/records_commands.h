@@ -5,7 +5,7 @@
 //       topic, straight from Kafka, and prints the records applied, the
 //       records per second and the digest. With --until_db it stops at the
 //       offsets stored in another projection (a live record-keeper's file),
-//       so the two digests can be compared.
+//       starting where that one started, so the two digests can be compared.
 //   frontdesk records digest --db PATH
 //       Prints the digest of an existing projection file.
 //
