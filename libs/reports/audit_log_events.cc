@@ -33,25 +33,36 @@ std::string LaneName(ev::Lane lane) {
   }
 }
 
+EventFilter::EventFilter(absl::Time from, absl::Time to, std::string tenant_id)
+    : from_(from), to_(to), tenant_id_(std::move(tenant_id)) {}
+
+std::optional<LoggedEvent> EventFilter::Open(const eventlog::StoredRecord& r) {
+  absl::StatusOr<events::OpenedEvent> e = events::OpenEnvelopeBytes(r.value);
+  if (!e.ok()) {
+    ++damaged_;
+    return std::nullopt;
+  }
+  const absl::Time at = OccurredAt(e->body);
+  if (at < from_ || at >= to_) {
+    ++outside_range_;
+    return std::nullopt;
+  }
+  if (!tenant_id_.empty() && e->body.tenant_id() != tenant_id_)
+    return std::nullopt;
+  if (!seen_.insert(e->body.event_id()).second) return std::nullopt;
+  return LoggedEvent{r.topic, r.partition, r.offset, at, std::move(e->body)};
+}
+
 AuditLogEvents CollectEvents(const std::vector<eventlog::StoredRecord>& records,
                              absl::Time from, absl::Time to) {
   AuditLogEvents out;
-  absl::flat_hash_set<std::string> seen;
+  EventFilter filter(from, to, "");
   for (const eventlog::StoredRecord& r : records) {
-    absl::StatusOr<events::OpenedEvent> e = events::OpenEnvelopeBytes(r.value);
-    if (!e.ok()) {
-      ++out.damaged;
-      continue;
-    }
-    const absl::Time at = OccurredAt(e->body);
-    if (at < from || at >= to) {
-      ++out.outside_range;
-      continue;
-    }
-    if (!seen.insert(e->body.event_id()).second) continue;
-    out.events.push_back(
-        {r.topic, r.partition, r.offset, at, std::move(e->body)});
+    std::optional<LoggedEvent> e = filter.Open(r);
+    if (e.has_value()) out.events.push_back(*std::move(e));
   }
+  out.damaged = filter.damaged();
+  out.outside_range = filter.outside_range();
   std::stable_sort(
       out.events.begin(), out.events.end(),
       [](const LoggedEvent& a, const LoggedEvent& b) {

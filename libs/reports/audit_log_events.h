@@ -20,9 +20,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -50,8 +52,32 @@ struct AuditLogEvents {
   int outside_range = 0;
 };
 
-// Opens `records` and keeps the events with occurred_at in [from, to).
-// A duplicated event (same event id) is kept once.
+// Opens records one at a time, for folds that stream the log: keeps the
+// events with occurred_at in [from, to) of one tenant, each event id once.
+// Not thread-safe.
+class EventFilter {
+ public:
+  // `tenant_id` empty: every tenant.
+  EventFilter(absl::Time from, absl::Time to, std::string tenant_id);
+
+  // The event, or nullopt when the record is damaged (counted), outside the
+  // range (counted), another tenant's, or an event id already seen.
+  std::optional<LoggedEvent> Open(const eventlog::StoredRecord& record);
+
+  int damaged() const { return damaged_; }
+  int outside_range() const { return outside_range_; }
+
+ private:
+  const absl::Time from_;
+  const absl::Time to_;
+  const std::string tenant_id_;
+  absl::flat_hash_set<std::string> seen_;
+  int damaged_ = 0;
+  int outside_range_ = 0;
+};
+
+// Opens `records` and keeps the events with occurred_at in [from, to),
+// sorted by occurred_at. A duplicated event (same event id) is kept once.
 AuditLogEvents CollectEvents(const std::vector<eventlog::StoredRecord>& records,
                              absl::Time from, absl::Time to);
 

@@ -228,6 +228,40 @@ void AuditExporter::Apply(const LoggedEvent& e) {
     exported_.push_back(e);
 }
 
+std::optional<json> AuditExporter::ToAuditEvent(const LoggedEvent& e) const {
+  if (!IsExported(e.body.type()) || Payload(e.body) == nullptr)
+    return std::nullopt;
+  return Resource(e);
+}
+
+std::optional<json> AuditExporter::ToPlain(const LoggedEvent& e) const {
+  if (!IsExported(e.body.type()) || Payload(e.body) == nullptr)
+    return std::nullopt;
+  return Plain(e);
+}
+
+namespace {
+
+json BundleEntry(const json& resource) {
+  return {
+      {"fullUrl", absl::StrCat("urn:uuid:", resource["id"].get<std::string>())},
+      {"resource", resource}};
+}
+
+}  // namespace
+
+AuditBundleWriter::AuditBundleWriter(std::ostream* out) : out_(out) {
+  *out_ << R"({"resourceType":"Bundle","type":"collection")";
+}
+
+// FHIR JSON has no empty arrays: "entry" only once there is one.
+void AuditBundleWriter::Add(const json& resource) {
+  *out_ << (first_ ? ",\"entry\":[\n" : ",\n") << BundleEntry(resource).dump();
+  first_ = false;
+}
+
+void AuditBundleWriter::Finish() { *out_ << (first_ ? "}\n" : "\n]}\n"); }
+
 void AuditExporter::Learn(const LoggedEvent& e) {
   if (!open_ || !e.body.has_sealed_phi()) return;
   if (e.body.type() != ev::EVENT_TYPE_CALL_STARTED &&
@@ -244,7 +278,7 @@ void AuditExporter::Learn(const LoggedEvent& e) {
   }
 }
 
-json AuditExporter::ToAuditEvent(const LoggedEvent& e) const {
+json AuditExporter::Resource(const LoggedEvent& e) const {
   const ev::EventBody& b = e.body;
   std::string type = "110110", subtype, action, outcome = "0",
               purpose = "PATADMIN";
@@ -265,9 +299,11 @@ json AuditExporter::ToAuditEvent(const LoggedEvent& e) const {
       p.ParseFromString(b.payload());
       subtype = "call-started";
       action = "C";
-      entities[0]["detail"] =
-          json::array({Detail("channel", ev::Channel_Name(p.channel())),
-                       Detail("reason", ev::CallReason_Name(p.reason()))});
+      if (!entities.empty()) {
+        entities[0]["detail"] =
+            json::array({Detail("channel", ev::Channel_Name(p.channel())),
+                         Detail("reason", ev::CallReason_Name(p.reason()))});
+      }
       break;
     }
     case ev::EVENT_TYPE_CALL_ENDED: {
@@ -275,8 +311,10 @@ json AuditExporter::ToAuditEvent(const LoggedEvent& e) const {
       p.ParseFromString(b.payload());
       subtype = "call-ended";
       action = "U";
-      entities[0]["detail"] = json::array(
-          {Detail("how", p.how()), Detail("turns", absl::StrCat(p.turns()))});
+      if (!entities.empty()) {
+        entities[0]["detail"] = json::array(
+            {Detail("how", p.how()), Detail("turns", absl::StrCat(p.turns()))});
+      }
       break;
     }
     case ev::EVENT_TYPE_TURN_FAILED: {
@@ -455,6 +493,20 @@ json AuditExporter::ToAuditEvent(const LoggedEvent& e) const {
          json::array({Coding(kSourceTypeSystem, SourceTypes(), "4")})}}},
   };
   if (!outcome_desc.empty()) r["outcomeDesc"] = outcome_desc;
+  // FHIR strings are never empty: drop details without a value.
+  for (json& entity : entities) {
+    if (!entity.contains("detail")) continue;
+    json kept = json::array();
+    for (json& d : entity["detail"]) {
+      if (!d["valueString"].get<std::string>().empty())
+        kept.push_back(std::move(d));
+    }
+    if (kept.empty()) {
+      entity.erase("detail");
+    } else {
+      entity["detail"] = std::move(kept);
+    }
+  }
   if (!entities.empty()) r["entity"] = entities;
   return r;
 }
@@ -462,22 +514,19 @@ json AuditExporter::ToAuditEvent(const LoggedEvent& e) const {
 std::vector<json> AuditExporter::AuditEvents() const {
   std::vector<json> out;
   out.reserve(exported_.size());
-  for (const LoggedEvent& e : exported_) out.push_back(ToAuditEvent(e));
+  for (const LoggedEvent& e : exported_) out.push_back(Resource(e));
   return out;
 }
 
 json AuditExporter::Bundle() const {
   json entries = json::array();
-  for (json& r : AuditEvents()) {
-    std::string id = r["id"];
-    entries.push_back(
-        {{"fullUrl", absl::StrCat("urn:uuid:", id)}, {"resource", r}});
-  }
-  return {
-      {"resourceType", "Bundle"}, {"type", "collection"}, {"entry", entries}};
+  for (const json& r : AuditEvents()) entries.push_back(BundleEntry(r));
+  json bundle = {{"resourceType", "Bundle"}, {"type", "collection"}};
+  if (!entries.empty()) bundle["entry"] = std::move(entries);
+  return bundle;
 }
 
-json AuditExporter::ToPlain(const LoggedEvent& e) const {
+json AuditExporter::Plain(const LoggedEvent& e) const {
   const ev::EventBody& b = e.body;
   json o = {
       {"event_id", b.event_id()},
@@ -517,7 +566,7 @@ json AuditExporter::ToPlain(const LoggedEvent& e) const {
 std::vector<json> AuditExporter::PlainEvents() const {
   std::vector<json> out;
   out.reserve(exported_.size());
-  for (const LoggedEvent& e : exported_) out.push_back(ToPlain(e));
+  for (const LoggedEvent& e : exported_) out.push_back(Plain(e));
   return out;
 }
 
@@ -781,8 +830,9 @@ absl::Status ValidateAuditEventShape(const json& r) {
           if (has_s == has_b)
             return Bad(absl::StrCat(dp, ".value[x]"), "exactly one required");
           const json& v = has_s ? d["valueString"] : d["valueBase64Binary"];
-          if (!v.is_string())
-            return Bad(absl::StrCat(dp, ".value[x]"), "must be a string");
+          if (!v.is_string() || v.get<std::string>().empty())
+            return Bad(absl::StrCat(dp, ".value[x]"),
+                       "must be a non-empty string");
         }
       }
     }
@@ -799,8 +849,8 @@ absl::Status ValidateAuditBundleShape(const json& bundle) {
   FD_RETURN_IF_ERROR(
       OnlyKeys(bundle, "Bundle", {"resourceType", "type", "entry"}));
   if (!bundle.contains("entry")) return absl::OkStatus();
-  if (!bundle["entry"].is_array())
-    return Bad("Bundle.entry", "must be an array");
+  if (!bundle["entry"].is_array() || bundle["entry"].empty())
+    return Bad("Bundle.entry", "must be a non-empty array");
   for (size_t i = 0; i < bundle["entry"].size(); ++i) {
     const json& e = bundle["entry"][i];
     const std::string ep = absl::StrCat("Bundle.entry[", i, "]");

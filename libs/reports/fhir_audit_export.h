@@ -17,13 +17,18 @@
 // value sets used, the instant format, and no unknown elements. Its errors
 // name the element, e.g. "AuditEvent.agent[0].requestor: required".
 //
-// Example:
+// Example (in memory):
 //   AuditExporter x(opener_or_nullptr);
 //   for (const LoggedEvent& e : events.events) x.Apply(e);
 //   nlohmann::json bundle = x.Bundle();
+// Streaming (large ranges): Learn() every event first when a PhiOpener is
+// given (patient details come from later events), then for each event
+// AuditBundleWriter::Add(*x.ToAuditEvent(e)).
 #ifndef FRONTDESK_LIBS_REPORTS_FHIR_AUDIT_EXPORT_H_
 #define FRONTDESK_LIBS_REPORTS_FHIR_AUDIT_EXPORT_H_
 
+#include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -55,8 +60,17 @@ class AuditExporter {
   // `open` may be empty: then no patient identity is exported.
   explicit AuditExporter(PhiOpener open);
 
-  // Folds one event (events in log order, as CollectEvents gives them).
+  // Learns the event's patient details (with a PhiOpener) and keeps the
+  // event for AuditEvents(), Bundle() and PlainEvents().
   void Apply(const LoggedEvent& e);
+
+  // Learns the event's patient details only (with a PhiOpener).
+  void Learn(const LoggedEvent& e);
+  // The event's AuditEvent, with the patient details learned so far;
+  // nullopt for an event that is not exported.
+  std::optional<nlohmann::json> ToAuditEvent(const LoggedEvent& e) const;
+  // The event as one plain JSON object (jsonl); nullopt when not exported.
+  std::optional<nlohmann::json> ToPlain(const LoggedEvent& e) const;
 
   // The AuditEvent resources, in event order.
   std::vector<nlohmann::json> AuditEvents() const;
@@ -76,13 +90,29 @@ class AuditExporter {
       return caller_number.empty() && name.empty() && date_of_birth.empty();
     }
   };
-  void Learn(const LoggedEvent& e);
-  nlohmann::json ToAuditEvent(const LoggedEvent& e) const;
-  nlohmann::json ToPlain(const LoggedEvent& e) const;
+  nlohmann::json Resource(const LoggedEvent& e) const;
+  nlohmann::json Plain(const LoggedEvent& e) const;
 
   const PhiOpener open_;
   std::vector<LoggedEvent> exported_;
   absl::flat_hash_map<std::string, Patient> patients_;
+};
+
+// Writes a Bundle (type "collection") one entry at a time, so an export
+// never holds all its resources in memory. The text parses to the same JSON
+// as AuditExporter::Bundle() for the same resources.
+class AuditBundleWriter {
+ public:
+  // `out` must outlive the writer.
+  explicit AuditBundleWriter(std::ostream* out);
+  // Adds one AuditEvent (its "id" names the entry's fullUrl).
+  void Add(const nlohmann::json& resource);
+  // Closes the Bundle. REQUIRES: called once, after the last Add.
+  void Finish();
+
+ private:
+  std::ostream* out_;
+  bool first_ = true;
 };
 
 // True for the event types the exporter turns into AuditEvents.

@@ -1,5 +1,7 @@
 #include "libs/reports/fhir_audit_export.h"
 
+#include <sstream>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/reports/crafted_log_test_util.h"
@@ -179,6 +181,14 @@ TEST_F(BrokenResourceTest, EachBrokenRuleNamesTheElement) {
   EXPECT_EQ(ErrorAfter([](json& r) { r["agent"][0]["who"] = json::object(); }),
             "AuditEvent.agent[0].who: needs a reference, an identifier or a "
             "display");
+  EXPECT_EQ(ErrorAfter([](json& r) {
+              r["entity"][0]["detail"] =
+                  json::array({{{"type", "x"}, {"valueString", ""}}});
+            }),
+            "AuditEvent.entity[0].detail[0].value[x]: must be a non-empty "
+            "string");
+  EXPECT_EQ(ErrorAfter([](json& r) { r["source"]["site"] = ""; }),
+            "AuditEvent.source.site: must be a non-empty string");
   EXPECT_EQ(ErrorAfter([](json& r) { r["period"] = json::object(); }),
             "AuditEvent.period: unknown element");
   EXPECT_EQ(ErrorAfter([](json& r) { r["resourceType"] = "Patient"; }),
@@ -195,6 +205,31 @@ TEST(FhirAuditBundleTest, BrokenBundleNamesTheEntry) {
   bundle["type"] = "searchset";
   EXPECT_EQ(ValidateAuditBundleShape(bundle).message(),
             "Bundle.type: must be \"collection\"");
+}
+
+TEST(FhirAuditBundleTest, StreamedBundleIsTheSameBundle) {
+  CraftedLog log;
+  testing::ScriptWeek(&log);
+  AuditExporter x = Export(log, nullptr);
+  std::stringstream text;
+  AuditBundleWriter w(&text);
+  for (const LoggedEvent& e : log.Week().events) {
+    if (auto r = x.ToAuditEvent(e)) w.Add(*r);
+  }
+  w.Finish();
+  EXPECT_EQ(json::parse(text.str()), x.Bundle());
+
+  std::stringstream empty;
+  AuditBundleWriter none(&empty);
+  none.Finish();
+  const json bundle = json::parse(empty.str());
+  EXPECT_FALSE(bundle.contains("entry"));
+  EXPECT_TRUE(ValidateAuditBundleShape(bundle).ok());
+  EXPECT_EQ(ValidateAuditBundleShape({{"resourceType", "Bundle"},
+                                      {"type", "collection"},
+                                      {"entry", json::array()}})
+                .message(),
+            "Bundle.entry: must be a non-empty array");
 }
 
 }  // namespace

@@ -38,6 +38,21 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> ConsumerConf(
 
 absl::StatusOr<std::vector<eventlog::StoredRecord>> KafkaRangeReader::Read(
     const std::string& topic, absl::Time from, absl::Time to) const {
+  std::map<int32_t, std::vector<eventlog::StoredRecord>> by_partition;
+  absl::Status st = ForEach(topic, from, to, [&](eventlog::StoredRecord r) {
+    by_partition[r.partition].push_back(std::move(r));
+  });
+  if (!st.ok()) return st;
+  std::vector<eventlog::StoredRecord> out;
+  for (auto& [part, records] : by_partition) {
+    for (auto& r : records) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+absl::Status KafkaRangeReader::ForEach(
+    const std::string& topic, absl::Time from, absl::Time to,
+    const std::function<void(eventlog::StoredRecord)>& each) const {
   auto conf = ConsumerConf(settings_);
   if (!conf.ok()) return conf.status();
   std::string err;
@@ -88,8 +103,7 @@ absl::StatusOr<std::vector<eventlog::StoredRecord>> KafkaRangeReader::Read(
     high[p->id()] = hi;
     starts.push_back(RdKafka::TopicPartition::create(topic, p->id(), start_ms));
   }
-  std::vector<eventlog::StoredRecord> out;
-  if (starts.empty()) return out;
+  if (starts.empty()) return absl::OkStatus();
   code = consumer->offsetsForTimes(starts, timeout_ms);
   if (code != RdKafka::ERR_NO_ERROR) {
     RdKafka::TopicPartition::destroy(starts);
@@ -108,14 +122,13 @@ absl::StatusOr<std::vector<eventlog::StoredRecord>> KafkaRangeReader::Read(
         RdKafka::TopicPartition::create(topic, tp->partition(), tp->offset()));
   }
   RdKafka::TopicPartition::destroy(starts);
-  if (assignment.empty()) return out;
+  if (assignment.empty()) return absl::OkStatus();
   code = consumer->assign(assignment);
   RdKafka::TopicPartition::destroy(assignment);
   if (code != RdKafka::ERR_NO_ERROR) {
     return absl::UnavailableError(
         absl::StrCat("reading ", topic, ": assign: ", RdKafka::err2str(code)));
   }
-  std::map<int32_t, std::vector<eventlog::StoredRecord>> by_partition;
   while (!high.empty()) {
     if (absl::Now() >= deadline) {
       consumer->close();
@@ -144,14 +157,11 @@ absl::StatusOr<std::vector<eventlog::StoredRecord>> KafkaRangeReader::Read(
     r.offset = msg->offset();
     if (msg->key() != nullptr) r.key = *msg->key();
     r.value.assign(static_cast<const char*>(msg->payload()), msg->len());
-    by_partition[part].push_back(std::move(r));
     if (msg->offset() + 1 >= it->second) high.erase(it);
+    each(std::move(r));
   }
   consumer->close();
-  for (auto& [part, records] : by_partition) {
-    for (auto& r : records) out.push_back(std::move(r));
-  }
-  return out;
+  return absl::OkStatus();
 }
 
 }  // namespace frontdesk::reports

@@ -19,6 +19,7 @@
 #ifndef FRONTDESK_LIBS_REPORTS_KAFKA_RANGE_READER_H_
 #define FRONTDESK_LIBS_REPORTS_KAFKA_RANGE_READER_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,8 +37,15 @@ class KafkaRangeReader {
                             absl::Duration timeout = absl::Seconds(120))
       : settings_(std::move(settings)), slack_(slack), timeout_(timeout) {}
 
-  // Records in partition order. NOT_FOUND when the topic does not exist;
-  // DEADLINE_EXCEEDED when the range was not read within the timeout.
+  // Hands each record to `each` as it arrives: in order within a
+  // partition, partitions interleaved. NOT_FOUND when the topic does not
+  // exist; DEADLINE_EXCEEDED when the range was not read within the timeout
+  // (`each` may have seen part of it).
+  absl::Status ForEach(
+      const std::string& topic, absl::Time from, absl::Time to,
+      const std::function<void(eventlog::StoredRecord)>& each) const;
+
+  // The same records, collected, in partition order.
   absl::StatusOr<std::vector<eventlog::StoredRecord>> Read(
       const std::string& topic, absl::Time from, absl::Time to) const;
 

@@ -18,6 +18,10 @@
 // reproduce the recorded decision are counted as not reproducible, so a
 // reader can tell reconstruction noise from a real policy difference.
 //
+// Events are grouped by call in the order given (a call's events share one
+// partition, so log order is call order). A call is replayed, and its events
+// dropped, at its CallEnded; calls still open are replayed by Finish().
+//
 // Not thread-safe. The utterances in the result are PHI: print them only in
 // the local output of a caller with phi.read, never in logs.
 //
@@ -34,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "libs/reports/audit_log_events.h"
 #include "services/rules_check/handoff_map.h"
 
@@ -84,11 +89,22 @@ class PolicySimulator {
   SimulationResult Finish() const;
 
  private:
+  using Groups = std::map<std::pair<std::string, std::string>,
+                          std::vector<SimulatedDecision>>;
+  // Replays one call's turns into `r` and `groups`.
+  void Replay(const std::string& call_id,
+              const std::vector<frontdesk::events::v1::EventBody>& events,
+              SimulationResult* r, Groups* groups) const;
+
   std::shared_ptr<const rules_check::HandoffMap> candidate_;
   PhiOpener open_;
   std::shared_ptr<const rules_check::HandoffMap> baseline_;
-  std::vector<std::string> call_order_;
-  std::map<std::string, std::vector<frontdesk::events::v1::EventBody>> calls_;
+  // Calls not replayed yet, in the order they were first seen.
+  std::vector<std::string> open_order_;
+  std::map<std::string, std::vector<frontdesk::events::v1::EventBody>> open_calls_;
+  absl::flat_hash_set<std::string> replayed_;
+  SimulationResult done_;
+  Groups done_groups_;
 };
 
 // A readable report: totals, then per group the count and up to

@@ -42,12 +42,11 @@ namespace {
 
 constexpr int kExitRefused = 4;
 
-// The events a command needs, read and checked.
+// What a command needs before it reads the log.
 struct Loaded {
   std::optional<policy::ClinicPolicy> policy;
   std::optional<phi::PhiKeyring> keyring;
   TimeRange range;
-  reports::AuditLogEvents events;
 };
 
 absl::Status CheckArgs(const ReportArgs& a) {
@@ -95,8 +94,8 @@ std::optional<int> Authorize(const char* command, const ReportArgs& args,
   return 1;
 }
 
-// Checks the arguments, loads the policy (and keyring), records the access
-// (and the PHI access), then reads and collects the range's events.
+// Checks the arguments, loads the policy (and keyring), and records the
+// access (and the PHI access).
 std::optional<int> Load(const char* command, const ReportArgs& args,
                         ReportIo& io, const std::string& action,
                         absl::string_view permission, bool needs_phi, Loaded* l,
@@ -148,28 +147,31 @@ std::optional<int> Load(const char* command, const ReportArgs& args,
       return code;
     }
   }
-  std::vector<eventlog::StoredRecord> records;
+  return std::nullopt;
+}
+
+// Folds every event of the range and tenant, topic by topic, as it is read.
+std::optional<int> ForEachEvent(
+    const char* command, ReportIo& io, const Loaded& l,
+    const std::function<void(const reports::LoggedEvent&)>& fold,
+    std::ostream& err) {
+  reports::EventFilter filter(l.range.from, l.range.to, l.policy->tenant_id());
   for (const char* topic :
        {kafka::kCallsTopic, kafka::kAccessTopic, kafka::kPolicyTopic}) {
-    auto r = io.read_topic(topic, l->range.from, l->range.to);
-    if (!r.ok() && r.status().code() == absl::StatusCode::kNotFound) continue;
-    if (!r.ok()) {
+    absl::Status st = io.for_each_record(
+        topic, l.range.from, l.range.to, [&](eventlog::StoredRecord r) {
+          std::optional<reports::LoggedEvent> e = filter.Open(r);
+          if (e.has_value()) fold(*e);
+        });
+    if (st.code() == absl::StatusCode::kNotFound) continue;
+    if (!st.ok()) {
       err << "frontdesk " << command << ": reading " << topic << ": "
-          << r.status().message() << "\n";
+          << st.message() << "\n";
       return 1;
     }
-    for (auto& rec : *r) records.push_back(std::move(rec));
   }
-  reports::AuditLogEvents all =
-      reports::CollectEvents(records, l->range.from, l->range.to);
-  l->events.damaged = all.damaged;
-  l->events.outside_range = all.outside_range;
-  for (auto& e : all.events) {
-    if (e.body.tenant_id() == l->policy->tenant_id())
-      l->events.events.push_back(std::move(e));
-  }
-  if (all.damaged > 0) {
-    err << "frontdesk " << command << ": " << all.damaged
+  if (filter.damaged() > 0) {
+    err << "frontdesk " << command << ": " << filter.damaged()
         << " damaged records skipped; run frontdesk verify over the range\n";
   }
   return std::nullopt;
@@ -182,23 +184,35 @@ reports::PhiOpener OpenerOf(const Loaded& l) {
              absl::string_view call) { return k->Open(s, tenant, call); };
 }
 
-// Writes `text` to --out or `out`; the exit code.
-int Emit(const char* command, const ReportArgs& args, const std::string& text,
-         std::ostream& out, std::ostream& err) {
-  if (args.out_file.empty()) {
-    out << text;
+// Where a command writes: --out, or `out`.
+class Output {
+ public:
+  Output(const ReportArgs& args, std::ostream& out) : path_(args.out_file) {
+    if (path_.empty()) {
+      stream_ = &out;
+    } else {
+      file_.open(path_, std::ios::binary | std::ios::trunc);
+      stream_ = &file_;
+    }
+  }
+  std::ostream& stream() { return *stream_; }
+  // The exit code: 0, or 1 when the output could not be written.
+  int Close(const char* command, std::ostream& err) {
+    stream_->flush();
+    if (!path_.empty()) file_.close();
+    if (!*stream_) {
+      err << "frontdesk " << command << ": --out: cannot write "
+          << (path_.empty() ? std::string("standard output") : path_) << "\n";
+      return 1;
+    }
     return 0;
   }
-  std::ofstream f(args.out_file, std::ios::binary | std::ios::trunc);
-  f << text;
-  f.close();
-  if (!f) {
-    err << "frontdesk " << command << ": --out: cannot write " << args.out_file
-        << "\n";
-    return 1;
-  }
-  return 0;
-}
+
+ private:
+  std::string path_;
+  std::ofstream file_;
+  std::ostream* stream_;
+};
 
 }  // namespace
 
@@ -217,15 +231,35 @@ int RunAuditExport(const ReportArgs& args, ReportIo& io, std::ostream& out,
     return *code;
   }
   reports::AuditExporter x(OpenerOf(l));
-  for (const reports::LoggedEvent& e : l.events.events) x.Apply(e);
-  std::string text;
-  if (format == "fhir") {
-    text = x.Bundle().dump(1) + "\n";
-  } else {
-    for (const nlohmann::json& o : x.PlainEvents())
-      absl::StrAppend(&text, o.dump(), "\n");
+  // Patient details come from later events of a call: learn them first.
+  if (l.keyring.has_value()) {
+    if (auto code = ForEachEvent(
+            kCmd, io, l, [&](const reports::LoggedEvent& e) { x.Learn(e); },
+            err)) {
+      return *code;
+    }
   }
-  return Emit(kCmd, args, text, out, err);
+  Output o(args, out);
+  std::optional<int> code;
+  if (format == "fhir") {
+    reports::AuditBundleWriter w(&o.stream());
+    code = ForEachEvent(
+        kCmd, io, l,
+        [&](const reports::LoggedEvent& e) {
+          if (auto r = x.ToAuditEvent(e)) w.Add(*r);
+        },
+        err);
+    w.Finish();
+  } else {
+    code = ForEachEvent(
+        kCmd, io, l,
+        [&](const reports::LoggedEvent& e) {
+          if (auto p = x.ToPlain(e)) o.stream() << p->dump() << "\n";
+        },
+        err);
+  }
+  const int closed = o.Close(kCmd, err);
+  return code.has_value() ? *code : closed;
 }
 
 int RunWeeklyReport(const ReportArgs& args, ReportIo& io, std::ostream& out,
@@ -243,12 +277,18 @@ int RunWeeklyReport(const ReportArgs& args, ReportIo& io, std::ostream& out,
     return *code;
   }
   reports::WeeklyReportBuilder b(l.range.from, l.range.to, OpenerOf(l));
-  for (const reports::LoggedEvent& e : l.events.events) b.Apply(e);
+  if (auto code = ForEachEvent(
+          kCmd, io, l, [&](const reports::LoggedEvent& e) { b.Apply(e); },
+          err)) {
+    return *code;
+  }
   const reports::WeeklyReport r = b.Finish();
   const std::string text = format == "csv"    ? reports::WeeklyReportCsv(r)
                            : format == "html" ? reports::WeeklyReportHtml(r)
                                               : reports::WeeklyReportText(r);
-  return Emit(kCmd, args, text, out, err);
+  Output o(args, out);
+  o.stream() << text;
+  return o.Close(kCmd, err);
 }
 
 int RunSimulate(const ReportArgs& args, ReportIo& io, std::ostream& out,
@@ -281,14 +321,20 @@ int RunSimulate(const ReportArgs& args, ReportIo& io, std::ostream& out,
   auto baseline_map = std::make_shared<const rules_check::HandoffMap>(
       std::make_shared<const policy::ClinicPolicy>(*l.policy));
   reports::PolicySimulator sim(candidate_map, OpenerOf(l), baseline_map);
-  for (const reports::LoggedEvent& e : l.events.events) sim.Apply(e);
+  if (auto code = ForEachEvent(
+          kCmd, io, l, [&](const reports::LoggedEvent& e) { sim.Apply(e); },
+          err)) {
+    return *code;
+  }
   const reports::SimulationResult r = sim.Finish();
   std::string text = absl::StrCat("Policy in force: ", l.policy->version(),
                                   "; range ", l.range.ToString(), "\n");
   absl::StrAppend(&text, reports::SimulationText(
                              r, static_cast<size_t>(std::max(0, args.examples)),
                              /*show_words=*/true));
-  return Emit(kCmd, args, text, out, err);
+  Output o(args, out);
+  o.stream() << text;
+  return o.Close(kCmd, err);
 }
 
 namespace {
@@ -360,10 +406,11 @@ int RunReportCli(const std::vector<char*>& args, std::ostream& out,
   reports::KafkaRangeReader reader(*settings);
   ReportIo io;
   io.recorder = &recorder;
-  io.read_topic = [&reader](const std::string& topic, absl::Time from,
-                            absl::Time to) {
-    return reader.Read(topic, from, to);
-  };
+  io.for_each_record =
+      [&reader](const std::string& topic, absl::Time from, absl::Time to,
+                const std::function<void(eventlog::StoredRecord)>& each) {
+        return reader.ForEach(topic, from, to, each);
+      };
   if (command == "audit") return RunAuditExport(a, io, out, err);
   if (command == "report") return RunWeeklyReport(a, io, out, err);
   return RunSimulate(a, io, out, err);

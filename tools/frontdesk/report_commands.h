@@ -66,11 +66,13 @@ struct ReportArgs {
 // What the commands read and where they record accesses; the CLI gives
 // Kafka, tests give an in-memory log.
 struct ReportIo {
-  // The records of a topic appended around [from, to) (more is fine: the
-  // commands filter on occurred_at); NOT_FOUND when the topic does not exist.
-  std::function<absl::StatusOr<std::vector<eventlog::StoredRecord>>(
-      const std::string& topic, absl::Time from, absl::Time to)>
-      read_topic;
+  // Hands each record of a topic appended around [from, to) to `each`, in
+  // order within a partition (more records are fine: the commands filter on
+  // occurred_at); NOT_FOUND when the topic does not exist.
+  std::function<absl::Status(
+      const std::string& topic, absl::Time from, absl::Time to,
+      const std::function<void(eventlog::StoredRecord)>& each)>
+      for_each_record;
   access::AccessRecorder* recorder = nullptr;
 };
 

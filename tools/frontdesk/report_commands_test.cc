@@ -31,13 +31,13 @@ class ReportCommandsTest : public ::testing::Test {
         recorder_(&access_log_, &chain_, absl::Seconds(1)) {
     reports::testing::ScriptWeek(&crafted_);
     io_.recorder = &recorder_;
-    io_.read_topic = [this](const std::string& topic, absl::Time, absl::Time)
-        -> absl::StatusOr<std::vector<eventlog::StoredRecord>> {
-      std::vector<eventlog::StoredRecord> out;
-      for (const auto& r : crafted_.records())
-        if (r.topic == topic) out.push_back(r);
-      return out;
-    };
+    io_.for_each_record =
+        [this](const std::string& topic, absl::Time, absl::Time,
+               const std::function<void(eventlog::StoredRecord)>& each) {
+          for (const auto& r : crafted_.records())
+            if (r.topic == topic) each(r);
+          return absl::OkStatus();
+        };
   }
 
   ReportArgs Args(const std::string& role) {
