@@ -28,6 +28,7 @@
 #include "tools/frontdesk/call_script.h"
 #include "tools/frontdesk/policy_commands.h"
 #include "tools/frontdesk/queue_commands.h"
+#include "tools/frontdesk/records_commands.h"
 #include "tools/frontdesk/replay_timeline.h"
 #include "tools/frontdesk/tls_commands.h"
 #include "tools/frontdesk/report_commands.h"
@@ -460,6 +461,10 @@ int main(int argc, char** argv) {
   if (command == "policy") return RunPolicy(rest);
   if (command == "classify") return RunClassify(rest);
   if (command == "queue") return RunQueue(rest);
+  if (command == "records")
+    return frontdesk::cli::RunRecordsCli(
+        rest, absl::GetFlag(FLAGS_kafka_brokers),
+        absl::GetFlag(FLAGS_kafka_properties), std::cout, std::cerr);
   if (command == "tls") {
     return frontdesk::cli::RunTls({rest.begin() + 1, rest.end()}, std::cout,
                                   std::cerr);
