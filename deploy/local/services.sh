@@ -112,11 +112,15 @@ start() {
   # mTLS between the services and from the tools: a development CA and one
   # certificate per identity under run/tls, made once.
   "$bin/frontdesk" tls init --out_dir="$run/tls" >&2
+  # Staff sign in with tokens: a development token issuer under run/keys
+  # (`frontdesk token issue --issuer_key_file run/keys/token-issuer.key ...`).
+  "$bin/frontdesk" token keygen --out_dir="$run/keys" >&2
   ensure_signing_keys
   local keyring="$run/keys/keyring" signing="$run/keys/signing"
   start_one rules-check "$rules_port" 9102 --policy="$policy" --signing_key_file="$signing/rules-check.key"
   start_one handoff-prep "$handoff_port" 9103 --policy="$policy" --keyring_file="$keyring" \
-    --console_port="$console_port" --signing_key_file="$signing/handoff-prep.key"
+    --console_port="$console_port" --signing_key_file="$signing/handoff-prep.key" \
+    --token_public_key_file="$run/keys/token-issuer.pub"
   if [[ "$console_port" != 0 ]]; then
     log "staff console: http://127.0.0.1:$console_port/"
   fi

@@ -1,6 +1,8 @@
 #include "libs/auth/staff_token.h"
 
 #include <jwt.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -9,8 +11,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace frontdesk::auth {
 namespace {
@@ -41,7 +43,29 @@ std::string Claim(jwt_t* j, const char* name) {
   return v == nullptr ? std::string() : std::string(v);
 }
 
+std::string BioText(BIO* bio) {
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio, &data);
+  return std::string(data, static_cast<size_t>(n));
+}
+
 }  // namespace
+
+absl::StatusOr<IssuerKeyPair> GenerateIssuerKeyPair() {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  if (key == nullptr) return absl::InternalError("cannot generate an EC key");
+  BIO* priv = BIO_new(BIO_s_mem());
+  BIO* pub = BIO_new(BIO_s_mem());
+  const bool ok = PEM_write_bio_PrivateKey(priv, key, nullptr, nullptr, 0,
+                                           nullptr, nullptr) == 1 &&
+                  PEM_write_bio_PUBKEY(pub, key) == 1;
+  IssuerKeyPair pair{BioText(priv), BioText(pub)};
+  BIO_free(priv);
+  BIO_free(pub);
+  EVP_PKEY_free(key);
+  if (!ok) return absl::InternalError("cannot write the EC key pair");
+  return pair;
+}
 
 absl::StatusOr<std::unique_ptr<TokenVerifier>> TokenVerifier::Create(
     std::string public_key_pem, std::string tenant, std::string issuer,

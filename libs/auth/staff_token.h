@@ -77,6 +77,13 @@ class TokenVerifier {
   const Clock* const clock_;
 };
 
+// A new issuer key pair (EC P-256) in PEM.
+struct IssuerKeyPair {
+  std::string private_pem;
+  std::string public_pem;
+};
+absl::StatusOr<IssuerKeyPair> GenerateIssuerKeyPair();
+
 class TokenIssuer {
  public:
   // `private_key_pem` is an EC P-256 private key in PEM.

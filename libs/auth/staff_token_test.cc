@@ -1,8 +1,6 @@
 #include "libs/auth/staff_token.h"
 
 #include <jwt.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include <cstdlib>
 
@@ -11,32 +9,12 @@
 namespace frontdesk::auth {
 namespace {
 
-struct KeyPair {
-  std::string private_pem;
-  std::string public_pem;
-};
+using KeyPair = IssuerKeyPair;
 
-std::string BioString(BIO* bio) {
-  char* data = nullptr;
-  const long n = BIO_get_mem_data(bio, &data);
-  return std::string(data, static_cast<size_t>(n));
-}
-
-// A fresh EC P-256 key pair in PEM.
 KeyPair NewKeyPair() {
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  EXPECT_NE(key, nullptr);
-  BIO* priv = BIO_new(BIO_s_mem());
-  BIO* pub = BIO_new(BIO_s_mem());
-  EXPECT_EQ(PEM_write_bio_PrivateKey(priv, key, nullptr, nullptr, 0, nullptr,
-                                     nullptr),
-            1);
-  EXPECT_EQ(PEM_write_bio_PUBKEY(pub, key), 1);
-  KeyPair kp{BioString(priv), BioString(pub)};
-  BIO_free(priv);
-  BIO_free(pub);
-  EVP_PKEY_free(key);
-  return kp;
+  absl::StatusOr<IssuerKeyPair> kp = GenerateIssuerKeyPair();
+  EXPECT_TRUE(kp.ok()) << kp.status();
+  return kp.ok() ? *kp : IssuerKeyPair{};
 }
 
 // A token with the given algorithm and key, outside TokenIssuer, for the

@@ -6,6 +6,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "libs/auth/staff_authenticator.h"
 #include "libs/common/clock.h"
 #include "libs/common/service_logging.h"
 #include "libs/events/producer_identity.h"
@@ -102,14 +103,22 @@ int main(int argc, char** argv) {
       *policy, log->get(), &chain, &*sealer, frontdesk::RealClock::Get(),
       frontdesk::serving::AppendTimeoutFromFlags(), &desk);
   frontdesk::handoff_prep::HandoffPrepService service(&preparer, *registry);
-  frontdesk::handoff_prep::StaffService staff(&desk);
+  // Staff prove who they are with tokens (libs/auth/staff_authenticator.h).
+  auto staff_auth = frontdesk::auth::StaffAuthenticatorFromFlags(
+      (*policy)->tenant_id(), frontdesk::RealClock::Get());
+  if (!staff_auth.ok()) {
+    std::cerr << "handoff-prep: " << staff_auth.status() << "\n";
+    return 2;
+  }
+  frontdesk::handoff_prep::StaffService staff(&desk, staff_auth->get());
   auto timer = std::make_unique<frontdesk::handoff_prep::EscalationTimer>(
       &desk, absl::Milliseconds(absl::GetFlag(FLAGS_escalation_tick_ms)),
       *registry);
   frontdesk::handoff_prep::StaffConsole console(
       &desk, *policy, frontdesk::RealClock::Get(),
       {.bind = absl::GetFlag(FLAGS_console_bind),
-       .port = absl::GetFlag(FLAGS_console_port)});
+       .port = absl::GetFlag(FLAGS_console_port),
+       .authenticator = staff_auth->get()});
   if (absl::GetFlag(FLAGS_console_port) != 0) {
     absl::StatusOr<int> port = console.Start();
     if (!port.ok()) {

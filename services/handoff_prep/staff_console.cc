@@ -157,17 +157,26 @@ void SendStatus(httplib::Response& res, const absl::Status& s) {
   SendError(res, HttpCode(s.code()), std::string(s.message()));
 }
 
-// The identity headers, as on the gRPC edge.
-absl::StatusOr<StaffMember> HeaderIdentity(const httplib::Request& req) {
+// Who is asking: the staff token, or in development the asserted headers.
+absl::StatusOr<StaffMember> Identify(const auth::StaffAuthenticator& authn,
+                                     const std::string& authorization,
+                                     const std::string& asserted_id,
+                                     const std::string& asserted_role) {
+  absl::StatusOr<auth::StaffPrincipal> p =
+      authn.Authenticate(authorization, asserted_id, asserted_role);
+  if (!p.ok()) return p.status();
   StaffMember who;
-  who.id = req.get_header_value("X-Staff-Id");
-  who.role = req.get_header_value("X-Staff-Role");
+  who.id = p->subject;
+  who.role = p->role;
   who.via = kVia;
-  if (who.id.empty() || who.role.empty()) {
-    return absl::UnauthenticatedError(
-        "headers X-Staff-Id and X-Staff-Role are required");
-  }
   return who;
+}
+
+absl::StatusOr<StaffMember> HeaderIdentity(const auth::StaffAuthenticator& a,
+                                           const httplib::Request& req) {
+  return Identify(a, req.get_header_value("Authorization"),
+                  req.get_header_value("X-Staff-Id"),
+                  req.get_header_value("X-Staff-Role"));
 }
 
 // A JSON object body with string members `fields` (missing ones read as "").
@@ -230,7 +239,13 @@ StaffConsole::StaffConsole(HandoffDesk* desk,
     : desk_(desk),
       policy_(std::move(policy)),
       clock_(clock),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      asserted_(options_.authenticator == nullptr
+                    ? auth::StaffAuthenticator::AssertedForDevelopment(
+                          policy_->tenant_id())
+                    : nullptr),
+      authenticator_(options_.authenticator != nullptr ? options_.authenticator
+                                                       : asserted_.get()) {}
 
 StaffConsole::~StaffConsole() { Stop(); }
 
@@ -362,51 +377,50 @@ void StaffConsole::Route() {
         kJson);
   });
 
-  s.Get("/api/open",
-        [this](const httplib::Request& req, httplib::Response& res) {
-          absl::StatusOr<StaffMember> who = HeaderIdentity(req);
-          if (!who.ok()) return SendStatus(res, who.status());
-          auto open = desk_->ListOpen(*who, req.get_param_value("queue"));
-          if (!open.ok()) return SendStatus(res, open.status());
-          json list = json::array();
-          for (const hv::HandoffView& v : *open)
-            list.push_back(ViewJson(v, clock_->Now()));
-          res.set_content(Dump({{"handoffs", std::move(list)}}), kJson);
-        });
+  s.Get(
+      "/api/open", [this](const httplib::Request& req, httplib::Response& res) {
+        absl::StatusOr<StaffMember> who = HeaderIdentity(*authenticator_, req);
+        if (!who.ok()) return SendStatus(res, who.status());
+        auto open = desk_->ListOpen(*who, req.get_param_value("queue"));
+        if (!open.ok()) return SendStatus(res, open.status());
+        json list = json::array();
+        for (const hv::HandoffView& v : *open)
+          list.push_back(ViewJson(v, clock_->Now()));
+        res.set_content(Dump({{"handoffs", std::move(list)}}), kJson);
+      });
 
-  s.Post("/api/claim",
-         [this](const httplib::Request& req, httplib::Response& res) {
-           absl::StatusOr<StaffMember> who = HeaderIdentity(req);
-           if (!who.ok()) return SendStatus(res, who.status());
-           auto fields = StringFields(req, {"handoff_id"});
-           if (!fields.ok()) return SendStatus(res, fields.status());
-           auto view = desk_->Claim(*who, (*fields)[0]);
-           if (!view.ok()) return SendStatus(res, view.status());
-           res.set_content(Dump(ViewJson(*view, clock_->Now())), kJson);
-         });
+  s.Post("/api/claim", [this](const httplib::Request& req,
+                              httplib::Response& res) {
+    absl::StatusOr<StaffMember> who = HeaderIdentity(*authenticator_, req);
+    if (!who.ok()) return SendStatus(res, who.status());
+    auto fields = StringFields(req, {"handoff_id"});
+    if (!fields.ok()) return SendStatus(res, fields.status());
+    auto view = desk_->Claim(*who, (*fields)[0]);
+    if (!view.ok()) return SendStatus(res, view.status());
+    res.set_content(Dump(ViewJson(*view, clock_->Now())), kJson);
+  });
 
-  s.Post("/api/resolve",
-         [this](const httplib::Request& req, httplib::Response& res) {
-           absl::StatusOr<StaffMember> who = HeaderIdentity(req);
-           if (!who.ok()) return SendStatus(res, who.status());
-           auto fields = StringFields(req, {"handoff_id", "note"});
-           if (!fields.ok()) return SendStatus(res, fields.status());
-           auto view = desk_->Resolve(*who, (*fields)[0], (*fields)[1]);
-           if (!view.ok()) return SendStatus(res, view.status());
-           res.set_content(Dump(ViewJson(*view, clock_->Now())), kJson);
-         });
+  s.Post("/api/resolve", [this](const httplib::Request& req,
+                                httplib::Response& res) {
+    absl::StatusOr<StaffMember> who = HeaderIdentity(*authenticator_, req);
+    if (!who.ok()) return SendStatus(res, who.status());
+    auto fields = StringFields(req, {"handoff_id", "note"});
+    if (!fields.ok()) return SendStatus(res, fields.status());
+    auto view = desk_->Resolve(*who, (*fields)[0], (*fields)[1]);
+    if (!view.ok()) return SendStatus(res, view.status());
+    res.set_content(Dump(ViewJson(*view, clock_->Now())), kJson);
+  });
 
   s.Get("/api/events", [this](const httplib::Request& req,
                               httplib::Response& res) {
     auto stream = std::make_shared<Stream>();
-    stream->who.id = req.get_param_value("staff_id");
-    stream->who.role = req.get_param_value("role");
-    stream->who.via = kVia;
+    // EventSource cannot send headers: the token comes as a parameter.
+    absl::StatusOr<StaffMember> who =
+        Identify(*authenticator_, req.get_param_value("token"),
+                 req.get_param_value("staff_id"), req.get_param_value("role"));
+    if (!who.ok()) return SendStatus(res, who.status());
+    stream->who = *who;
     stream->queue = req.get_param_value("queue");
-    if (stream->who.id.empty() || stream->who.role.empty()) {
-      return SendError(res, 401,
-                       "query parameters staff_id and role are required");
-    }
     if (streams_.fetch_add(1) >= options_.max_event_streams) {
       streams_.fetch_sub(1);
       return SendError(res, 503, "too many live consoles; try again later");

@@ -50,6 +50,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/auth/staff_authenticator.h"
 #include "libs/common/clock.h"
 #include "libs/policy/clinic_policy.h"
 #include "services/handoff_prep/handoff_desk.h"
@@ -79,6 +80,11 @@ struct StaffConsoleOptions {
   // A comment line on a quiet event stream this often, so a browser that
   // went away is noticed.
   absl::Duration heartbeat = absl::Seconds(10);
+  // Who is calling: a staff token in "Authorization: Bearer" (or the event
+  // stream's `token` parameter) when it verifies tokens. Null takes the
+  // asserted X-Staff-Id / X-Staff-Role at their word (tests, development);
+  // handoff-prep's main always passes one. Must outlive the console.
+  const auth::StaffAuthenticator* authenticator = nullptr;
 };
 
 class StaffConsole {
@@ -111,6 +117,9 @@ class StaffConsole {
   const std::shared_ptr<const policy::ClinicPolicy> policy_;
   const Clock* const clock_;
   const StaffConsoleOptions options_;
+  // options_.authenticator, or the development one.
+  std::unique_ptr<auth::StaffAuthenticator> asserted_;
+  const auth::StaffAuthenticator* authenticator_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;

@@ -97,6 +97,8 @@ const char kStaffConsolePage[] = R"page(<!doctype html>
     <label>Staff id <input id="staff-id" autocomplete="off" required></label>
     <label>Role <select id="role" required></select></label>
     <label>Queue <select id="queue" required></select></label>
+    <label>Sign-in token <input id="token" type="password" autocomplete="off"
+      title="Your staff token; the person and role in it are what counts"></label>
     <button id="open" type="submit">Show queue</button>
   </form>
   <span id="live" data-state="off" role="status">Not connected</span>
@@ -112,7 +114,7 @@ const char kStaffConsolePage[] = R"page(<!doctype html>
 (function () {
   const $ = (id) => document.getElementById(id);
   const state = {
-    staffId: "", role: "", queue: "",
+    staffId: "", role: "", queue: "", token: "",
     // handoff_id -> {view, node, deadlineLocal}
     items: new Map(),
     source: null,
@@ -135,11 +137,13 @@ const char kStaffConsolePage[] = R"page(<!doctype html>
   }
 
   function headers() {
-    return {
+    const h = {
       "Content-Type": "application/json",
       "X-Staff-Id": state.staffId,
       "X-Staff-Role": state.role,
     };
+    if (state.token) h["Authorization"] = "Bearer " + state.token;
+    return h;
   }
 
   async function api(method, path, body) {
@@ -324,6 +328,8 @@ const char kStaffConsolePage[] = R"page(<!doctype html>
     state.staffId = $("staff-id").value.trim();
     state.role = $("role").value;
     state.queue = $("queue").value;
+    // The token is a secret: kept in this page only, never stored.
+    state.token = $("token").value.trim();
     if (!state.staffId || !state.role || !state.queue) {
       setMessage("Enter your staff id, role and queue.");
       return;
@@ -344,6 +350,7 @@ const char kStaffConsolePage[] = R"page(<!doctype html>
     }
     const q = new URLSearchParams({queue: state.queue,
                                    staff_id: state.staffId, role: state.role});
+    if (state.token) q.set("token", state.token);
     const source = new EventSource("/api/events?" + q.toString());
     state.source = source;
     source.addEventListener("open", () => setLive("live", "Live"));

@@ -196,7 +196,7 @@ TEST_F(StaffConsoleTest, RefusalsGetTheirHttpCodesAndAreRecorded) {
   ASSERT_TRUE(anonymous);
   EXPECT_EQ(anonymous->status, 401);
   EXPECT_EQ(Body(anonymous)["error"],
-            "headers X-Staff-Id and X-Staff-Role are required");
+            "a staff id and role are required (x-staff-id and x-staff-role)");
 
   auto clerk = client_->Get(
       "/api/open?queue=nurse-line",

@@ -19,30 +19,27 @@ std::string Metadata(const grpc::ServerContext* context, const char* key) {
   return std::string(it->second.data(), it->second.size());
 }
 
-// UNAUTHENTICATED when the caller did not say who they are.
-absl::StatusOr<StaffMember> Who(const grpc::ServerContext* context) {
-  StaffMember who;
-  who.id = Metadata(context, kStaffIdHeader);
-  who.role = Metadata(context, kStaffRoleHeader);
-  who.via = "grpc";
-  if (who.id.empty() || who.role.empty()) {
-    return absl::UnauthenticatedError(
-        "metadata x-staff-id and x-staff-role are required");
-  }
-  if (who.id.size() > kMaxIdBytes || who.role.size() > kMaxIdBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("metadata x-staff-id and x-staff-role: at most ",
-                     kMaxIdBytes, " bytes each"));
-  }
-  return who;
-}
-
 grpc::Status ToGrpc(const absl::Status& s) {
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
                       std::string(s.message()));
 }
 
 }  // namespace
+
+// UNAUTHENTICATED when the caller did not prove (or, in development, say)
+// who they are.
+absl::StatusOr<StaffMember> StaffService::Who(
+    const grpc::ServerContext* context) const {
+  absl::StatusOr<auth::StaffPrincipal> p = authenticator_->Authenticate(
+      Metadata(context, "authorization"), Metadata(context, kStaffIdHeader),
+      Metadata(context, kStaffRoleHeader));
+  if (!p.ok()) return p.status();
+  StaffMember who;
+  who.id = p->subject;
+  who.role = p->role;
+  who.via = "grpc";
+  return who;
+}
 
 grpc::Status StaffService::ListOpen(grpc::ServerContext* context,
                                     const hv::ListOpenRequest* request,

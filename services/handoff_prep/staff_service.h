@@ -1,10 +1,12 @@
-// The gRPC edge of the staff API (StaffQueue): reads the staff member and
-// role from call metadata (`x-staff-id`, `x-staff-role`) and maps
+// The gRPC edge of the staff API (StaffQueue): learns the staff member and
+// role from the staff token in `authorization: Bearer <jwt>` (or, with the
+// development authenticator, from `x-staff-id` and `x-staff-role`) and maps
 // HandoffDesk's statuses to gRPC statuses one to one. No logic of its own.
 #ifndef FRONTDESK_SERVICES_HANDOFF_PREP_STAFF_SERVICE_H_
 #define FRONTDESK_SERVICES_HANDOFF_PREP_STAFF_SERVICE_H_
 
 #include "frontdesk/handoff/v1/staff_service.grpc.pb.h"
+#include "libs/auth/staff_authenticator.h"
 #include "services/handoff_prep/handoff_desk.h"
 
 namespace frontdesk::handoff_prep {
@@ -14,8 +16,9 @@ inline constexpr char kStaffRoleHeader[] = "x-staff-role";
 
 class StaffService final : public frontdesk::handoff::v1::StaffQueue::Service {
  public:
-  // `desk` must outlive the service.
-  explicit StaffService(HandoffDesk* desk) : desk_(desk) {}
+  // `desk` and `authenticator` must outlive the service.
+  StaffService(HandoffDesk* desk, const auth::StaffAuthenticator* authenticator)
+      : desk_(desk), authenticator_(authenticator) {}
 
   grpc::Status ListOpen(
       grpc::ServerContext* context,
@@ -33,7 +36,10 @@ class StaffService final : public frontdesk::handoff::v1::StaffQueue::Service {
       grpc::ServerWriter<frontdesk::handoff::v1::HandoffView>* writer) override;
 
  private:
+  absl::StatusOr<StaffMember> Who(const grpc::ServerContext* context) const;
+
   HandoffDesk* desk_;
+  const auth::StaffAuthenticator* authenticator_;
 };
 
 }  // namespace frontdesk::handoff_prep

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "frontdesk/answer/v1/answer_service.grpc.pb.h"
 #include "frontdesk/handoff/v1/staff_service.grpc.pb.h"
 #include "frontdesk/records/v1/records_service.grpc.pb.h"
@@ -57,6 +58,17 @@ class Department {
   // rules-check, handoff-prep, record-keeper and frontdesk-cli; pass it to the
   // frontdesk tool as --tls_dir.
   const std::string& tls_dir() const { return tls_dir_; }
+  // A staff token from the department's issuer for `staff_id` in `role`,
+  // expiring `ttl` from now (negative: already expired), for `tenant` (the
+  // sample clinic when empty). Send it as "authorization: Bearer <token>".
+  absl::StatusOr<std::string> StaffToken(const std::string& staff_id,
+                                         const std::string& role,
+                                         absl::Duration ttl = absl::Hours(1),
+                                         const std::string& tenant = "") const;
+  // The public key handoff-prep and record-keeper verify staff tokens with.
+  const std::string& token_public_key_file() const {
+    return token_public_key_file_;
+  }
   // An mTLS channel to `address` presenting `identity`'s certificate and
   // expecting `server_identity`.
   std::shared_ptr<grpc::Channel> Channel(
@@ -98,6 +110,8 @@ class Department {
  private:
   std::string dir_;
   std::string tls_dir_;
+  std::string token_issuer_key_;
+  std::string token_public_key_file_;
   std::string keyring_file_;
   std::string signing_keys_dir_;
   std::unique_ptr<ServiceProcess> rules_;

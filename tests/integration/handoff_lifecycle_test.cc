@@ -65,10 +65,12 @@ std::string UrgentCall(av::Answer::Stub& answer, std::string* handoff_id) {
   return call.call_id();
 }
 
-void As(grpc::ClientContext* ctx, const std::string& id,
+// Signs the call in as `id` in `role` with a staff token from `dept`.
+void As(const Department& dept, grpc::ClientContext* ctx, const std::string& id,
         const std::string& role) {
-  ctx->AddMetadata("x-staff-id", id);
-  ctx->AddMetadata("x-staff-role", role);
+  absl::StatusOr<std::string> token = dept.StaffToken(id, role);
+  ASSERT_TRUE(token.ok()) << token.status();
+  ctx->AddMetadata("authorization", "Bearer " + *token);
 }
 
 std::vector<ev::EventBody> CallEvents(const kafka::KafkaSettings& kafka,
@@ -167,7 +169,7 @@ TEST_F(HandoffLifecycleTest, EscalatesOnScheduleAcrossARestartWithNoDuplicate) {
   list.set_queue("practice-manager");
   hv::ListOpenResponse open;
   grpc::ClientContext lctx;
-  As(&lctx, "pm-1", "practice-manager");
+  As(*dept_, &lctx, "pm-1", "practice-manager");
   ASSERT_TRUE(staff->ListOpen(&lctx, list, &open).ok());
   bool listed = false;
   for (const auto& v : open.handoffs()) {
@@ -181,7 +183,7 @@ TEST_F(HandoffLifecycleTest, EscalatesOnScheduleAcrossARestartWithNoDuplicate) {
   claim.set_handoff_id(handoff_id);
   hv::HandoffView claimed;
   grpc::ClientContext cctx;
-  As(&cctx, "pm-1", "practice-manager");
+  As(*dept_, &cctx, "pm-1", "practice-manager");
   ASSERT_TRUE(staff->Claim(&cctx, claim, &claimed).ok());
   EXPECT_EQ(claimed.packet().state(), hv::HANDOFF_STATE_CLAIMED);
 }
@@ -205,7 +207,7 @@ TEST_F(HandoffLifecycleTest, OfTwoClaimsAtOnceOneWinsAndBothAreRecorded) {
       claim.set_handoff_id(handoff_id);
       hv::HandoffView view;
       grpc::ClientContext ctx;
-      As(&ctx, id, "triage-nurse");
+      As(*dept_, &ctx, id, "triage-nurse");
       grpc::Status s = staff->Claim(&ctx, claim, &view);
       if (s.ok()) ++won;
       if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) ++lost;
@@ -223,7 +225,7 @@ TEST_F(HandoffLifecycleTest, OfTwoClaimsAtOnceOneWinsAndBothAreRecorded) {
   list.set_queue("nurse-line");
   hv::ListOpenResponse open;
   grpc::ClientContext lctx;
-  As(&lctx, actors[2], "records-clerk");
+  As(*dept_, &lctx, actors[2], "records-clerk");
   EXPECT_EQ(staff->ListOpen(&lctx, list, &open).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
@@ -256,7 +258,7 @@ TEST_F(HandoffLifecycleTest, WatchersSeeAFreshHandoffArrive) {
   hv::WatchRequest watch;
   watch.set_queue("nurse-line");
   grpc::ClientContext wctx;
-  As(&wctx, "nurse-watch", "triage-nurse");
+  As(*dept_, &wctx, "nurse-watch", "triage-nurse");
   auto stream = staff->Watch(&wctx, watch);
   // Give the stream a moment to be served before the call.
   absl::SleepFor(absl::Milliseconds(300));

@@ -80,10 +80,17 @@ const std::vector<std::string>& Undecodable() {
   return *all;
 }
 
+// Who a request says it is: a staff token issued for `id` and `role` by the
+// department's token issuer, or, when `authorization` is set, that header
+// exactly as given (for broken and foreign tokens).
 struct Identity {
   std::string id;
   std::string role;
+  std::string authorization;
 };
+
+// Issues the suite's staff tokens (set when the suite starts).
+const Department* token_issuer = nullptr;
 
 // The department's mTLS folder and each service's identity by address (set
 // when the suite starts).
@@ -118,8 +125,14 @@ void Prepare(grpc::ClientContext* ctx, const Identity* who) {
   ctx->set_deadline(std::chrono::system_clock::now() +
                     std::chrono::seconds(20));
   if (who != nullptr) {
-    ctx->AddMetadata("x-staff-id", who->id);
-    ctx->AddMetadata("x-staff-role", who->role);
+    std::string header = who->authorization;
+    if (header.empty()) {
+      absl::StatusOr<std::string> token =
+          token_issuer->StaffToken(who->id, who->role);
+      EXPECT_TRUE(token.ok()) << token.status();
+      header = "Bearer " + token.value_or("");
+    }
+    ctx->AddMetadata("authorization", header);
   }
 }
 
@@ -181,6 +194,7 @@ class MalformedRequestsTest : public ::testing::Test {
     ASSERT_TRUE(d.ok()) << d.status();
     dept_ = d->release();
     *tls_dir = dept_->tls_dir();
+    token_issuer = dept_;
     (*identity_at)[dept_->answer().address()] = "answer";
     (*identity_at)[dept_->rules_check().address()] = "rules-check";
     (*identity_at)[dept_->handoff_prep().address()] = "handoff-prep";
@@ -313,7 +327,7 @@ class MalformedRequestsTest : public ::testing::Test {
 };
 
 const Identity MalformedRequestsTest::kFrontDesk = {"staff-malformed-1",
-                                                    "front-desk"};
+                                                    "front-desk", ""};
 Department* MalformedRequestsTest::dept_ = nullptr;
 int MalformedRequestsTest::prepared_ = 0;
 const int64_t MalformedRequestsTest::run_ = absl::ToUnixMicros(absl::Now());
@@ -756,36 +770,75 @@ TEST_F(MalformedRequestsTest, StaffQueue) {
   const std::string good_resolve =
       good_claim + LengthDelimited(2, absl::StrCat(kMarker, " called back"));
 
-  // Without identity metadata: every RPC, even with a good request.
+  // Without a token: every RPC, even with a good request.
   for (const auto& [method, bytes] :
        std::vector<std::pair<std::string, std::string>>{
            {list, good_list}, {claim, good_claim}, {resolve, good_resolve}}) {
     ExpectRefused(RawUnary(address, method.c_str(), bytes),
-                  StatusCode::UNAUTHENTICATED, "x-staff-id", method);
+                  StatusCode::UNAUTHENTICATED, "token", method);
   }
   int messages = 0;
   ExpectRefused(RawWatch(address, good_list, nullptr, &messages),
-                StatusCode::UNAUTHENTICATED, "x-staff-id", "Watch");
+                StatusCode::UNAUTHENTICATED, "token", "Watch");
   EXPECT_EQ(messages, 0);
-  const Identity half = {"staff-malformed-2", ""};
-  ExpectRefused(RawUnary(address, list.c_str(), good_list, nullptr, &half),
-                StatusCode::UNAUTHENTICATED, "x-staff-role", "no role");
-  const Identity long_id = {Marked(1000), "front-desk"};
+  // Junk where the token goes: oversized, with the caller's words in it.
+  const Identity junk = {"", "", "Bearer " + Marked(1000)};
   for (const auto& method : {list, claim, resolve}) {
     ExpectRefused(RawUnary(address, method.c_str(),
                            method == list    ? good_list
                            : method == claim ? good_claim
                                              : good_resolve,
-                           nullptr, &long_id),
-                  StatusCode::INVALID_ARGUMENT, "x-staff-id",
-                  method + " with a 1000-byte staff id");
+                           nullptr, &junk),
+                  StatusCode::UNAUTHENTICATED, "not a signed JWT",
+                  method + " with a 1000-byte junk token");
   }
-  ExpectRefused(RawWatch(address, good_list, &long_id, &messages),
-                StatusCode::INVALID_ARGUMENT, "x-staff-id",
-                "Watch with a 1000-byte staff id");
-  const Identity long_role = {"staff-malformed-2", Marked(1000)};
-  ExpectRefused(RawUnary(address, list.c_str(), good_list, nullptr, &long_role),
-                StatusCode::INVALID_ARGUMENT, "x-staff-role", "1000-byte role");
+  ExpectRefused(RawWatch(address, good_list, &junk, &messages),
+                StatusCode::UNAUTHENTICATED, "not a signed JWT",
+                "Watch with a junk token");
+  {
+    // Asserted identity headers count for nothing once tokens are required.
+    grpc::ClientContext ctx;
+    Prepare(&ctx, nullptr);
+    ctx.AddMetadata("x-staff-id", "staff-malformed-2");
+    ctx.AddMetadata("x-staff-role", "front-desk");
+    hv::ListOpenRequest r;
+    r.set_queue("front-desk");
+    hv::ListOpenResponse out;
+    ExpectRefused(dept_->Staff()->ListOpen(&ctx, r, &out),
+                  StatusCode::UNAUTHENTICATED, "token", "asserted headers");
+  }
+  // Expired, another clinic's, and tampered tokens.
+  {
+    absl::StatusOr<std::string> expired =
+        dept_->StaffToken("staff-malformed-2", "front-desk", -absl::Minutes(1));
+    ASSERT_TRUE(expired.ok()) << expired.status();
+    const Identity who = {"", "", "Bearer " + *expired};
+    ExpectRefused(RawUnary(address, list.c_str(), good_list, nullptr, &who),
+                  StatusCode::UNAUTHENTICATED, "expired", "expired token");
+  }
+  {
+    absl::StatusOr<std::string> other = dept_->StaffToken(
+        "staff-malformed-2", "front-desk", absl::Hours(1), "another-clinic");
+    ASSERT_TRUE(other.ok()) << other.status();
+    const Identity who = {"", "", "Bearer " + *other};
+    ExpectRefused(RawUnary(address, list.c_str(), good_list, nullptr, &who),
+                  StatusCode::PERMISSION_DENIED, "another clinic",
+                  "another clinic's token");
+  }
+  {
+    // A front-desk token whose claims are swapped for a nurse's, keeping the
+    // front desk signature.
+    absl::StatusOr<std::string> desk =
+        dept_->StaffToken("staff-malformed-2", "front-desk");
+    absl::StatusOr<std::string> nurse =
+        dept_->StaffToken("staff-malformed-2", "triage-nurse");
+    ASSERT_TRUE(desk.ok() && nurse.ok());
+    const std::string forged =
+        nurse->substr(0, nurse->rfind('.')) + desk->substr(desk->rfind('.'));
+    const Identity who = {"", "", "Bearer " + forged};
+    ExpectRefused(RawUnary(address, list.c_str(), good_list, nullptr, &who),
+                  StatusCode::UNAUTHENTICATED, "signature", "tampered token");
+  }
 
   // With identity.
   const Identity* who = &kFrontDesk;
@@ -802,7 +855,7 @@ TEST_F(MalformedRequestsTest, StaffQueue) {
   ExpectRefused(RawUnary(address, resolve.c_str(), LengthDelimited(2, "done"),
                          nullptr, who),
                 StatusCode::NOT_FOUND, "handoff_id", "Resolve without id");
-  const Identity stranger = {"staff-malformed-3", "billing"};
+  const Identity stranger = {"staff-malformed-3", "billing", ""};
   ExpectRefused(
       RawUnary(address, claim.c_str(), good_claim, nullptr, &stranger),
       StatusCode::PERMISSION_DENIED, "queue",

@@ -67,7 +67,7 @@ TEST(StaffConsoleBrowserTest, AFreshUrgentHandoffAppearsLiveAndIsClaimed) {
   WebDriver& page = **browser;
   const std::string staff_id = "nurse-" + NewUuid().substr(0, 8);
 
-  // 1. The console opens; the nurse says who she is and picks her queue.
+  // 1. The console opens; the nurse signs in and picks her queue.
   ASSERT_TRUE(page.Navigate(absl::StrCat("http://127.0.0.1:", port, "/")).ok());
   ASSERT_TRUE(page.WaitUntil("return document.querySelectorAll("
                              "'#role option[value=\"triage-nurse\"]').length "
@@ -77,6 +77,13 @@ TEST(StaffConsoleBrowserTest, AFreshUrgentHandoffAppearsLiveAndIsClaimed) {
   auto id_box = page.Find("#staff-id");
   ASSERT_TRUE(id_box.ok()) << id_box.status();
   ASSERT_TRUE(page.Type(*id_box, staff_id).ok());
+  // She signs in with her staff token; the person and role in it count.
+  absl::StatusOr<std::string> token =
+      (*dept)->StaffToken(staff_id, "triage-nurse");
+  ASSERT_TRUE(token.ok()) << token.status();
+  auto token_box = page.Find("#token");
+  ASSERT_TRUE(token_box.ok()) << token_box.status();
+  ASSERT_TRUE(page.Type(*token_box, *token).ok());
   for (const char* css : {"#role option[value=\"triage-nurse\"]",
                           "#queue option[value=\"nurse-line\"]", "#open"}) {
     auto e = page.Find(css);

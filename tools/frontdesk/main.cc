@@ -30,8 +30,9 @@
 #include "tools/frontdesk/queue_commands.h"
 #include "tools/frontdesk/records_commands.h"
 #include "tools/frontdesk/replay_timeline.h"
-#include "tools/frontdesk/tls_commands.h"
 #include "tools/frontdesk/report_commands.h"
+#include "tools/frontdesk/tls_commands.h"
+#include "tools/frontdesk/token_commands.h"
 #include "tools/frontdesk/verify_commands.h"
 
 namespace {
@@ -103,6 +104,9 @@ ABSL_FLAG(std::string, staff_id, EnvOr("FRONTDESK_STAFF_ID", ""),
 ABSL_FLAG(std::string, role, EnvOr("FRONTDESK_STAFF_ROLE", ""),
           "queue: the role you act in, as the policy names it (env "
           "FRONTDESK_STAFF_ROLE)");
+ABSL_FLAG(std::string, token, EnvOr("FRONTDESK_STAFF_TOKEN", ""),
+          "queue: your staff token (env FRONTDESK_STAFF_TOKEN); see "
+          "`frontdesk token issue`");
 ABSL_FLAG(std::string, note, "", "queue resolve: what was done");
 
 namespace av = ::frontdesk::answer::v1;
@@ -129,6 +133,11 @@ constexpr char kUsage[] =
     "                   [--producer_keys DIR] [--json] [--lookback 24h]\n"
     "      The same checks over every call with an event in [from, to);\n"
     "      a summary with findings by kind and events/s. Needs `verify`.\n"
+    "  frontdesk token keygen --out_dir DIR | token issue --issuer_key_file F\n"
+    "                  --subject S --token_role R [--ttl_minutes N]\n"
+    "      A staff token issuer's key pair, or a signed staff token for\n"
+    "      local runs; queue commands send it with --token (env\n"
+    "      FRONTDESK_STAFF_TOKEN).\n"
     "  frontdesk tls init --out_dir DIR [--force]\n"
     "      Write a development CA and mTLS certificates for the services and\n"
     "      this tool. call and queue talk mTLS with --tls_dir DIR (env\n"
@@ -144,6 +153,9 @@ constexpr char kUsage[] =
     "      Decide an utterance as rules-check would, offline, and print one\n"
     "      JSON object (lane, category, request_type, trigger, span, rule_id,\n"
     "      policy_version). With --jsonl, one utterance per stdin line.\n"
+    "  (queue commands: --token T, or --staff_id ID --role R for a "
+    "handoff-prep\n"
+    "   run with --asserted_staff_identity_for_development)\n"
     "  frontdesk queue list --queue Q --staff_id ID --role R\n"
     "  frontdesk queue tail --queue Q --staff_id ID --role R\n"
     "  frontdesk queue claim HANDOFF_ID --staff_id ID --role R\n"
@@ -157,7 +169,8 @@ constexpr char kUsage[] =
     "      calls, decisions, handoffs, policy events and accesses. Needs\n"
     "      `export`; patient entities only with --keyring_file and phi.read.\n"
     "  frontdesk report weekly --from T --to T --actor A --role R --purpose P\n"
-    "                   [--format text|csv|html] [--out FILE] [--keyring_file F]\n"
+    "                   [--format text|csv|html] [--out FILE] [--keyring_file "
+    "F]\n"
     "      The weekly review (docs/AUDIT.md). Needs `report`.\n"
     "  frontdesk simulate --policy CANDIDATE --from T --to T --keyring_file F\n"
     "                   --actor A --role R --purpose P [--policy_in_force P]\n"
@@ -368,9 +381,11 @@ int RunQueue(const std::vector<char*>& args) {
     return 2;
   }
   const std::string sub = args[2];
-  if (absl::GetFlag(FLAGS_staff_id).empty() ||
-      absl::GetFlag(FLAGS_role).empty()) {
-    std::cerr << "frontdesk queue: --staff_id and --role are required\n";
+  if (absl::GetFlag(FLAGS_token).empty() &&
+      (absl::GetFlag(FLAGS_staff_id).empty() ||
+       absl::GetFlag(FLAGS_role).empty())) {
+    std::cerr << "frontdesk queue: --token is required (or --staff_id and "
+                 "--role for a development handoff-prep)\n";
     return 2;
   }
   auto channel = frontdesk::serving::ChannelFromFlags(
@@ -381,6 +396,10 @@ int RunQueue(const std::vector<char*>& args) {
   }
   auto stub = hv::StaffQueue::NewStub(*channel);
   auto context = [](grpc::ClientContext* ctx) {
+    if (!absl::GetFlag(FLAGS_token).empty()) {
+      ctx->AddMetadata("authorization", "Bearer " + absl::GetFlag(FLAGS_token));
+    }
+    // Counted only by a handoff-prep in development mode.
     ctx->AddMetadata("x-staff-id", absl::GetFlag(FLAGS_staff_id));
     ctx->AddMetadata("x-staff-role", absl::GetFlag(FLAGS_role));
   };
@@ -465,13 +484,20 @@ int main(int argc, char** argv) {
     return frontdesk::cli::RunRecordsCli(
         rest, absl::GetFlag(FLAGS_kafka_brokers),
         absl::GetFlag(FLAGS_kafka_properties), std::cout, std::cerr);
+  if (command == "token") {
+    return frontdesk::cli::RunToken({rest.begin() + 1, rest.end()}, std::cout,
+                                    std::cerr);
+  }
   if (command == "tls") {
     return frontdesk::cli::RunTls({rest.begin() + 1, rest.end()}, std::cout,
                                   std::cerr);
   }
-  if (command == "audit") return frontdesk::cli::RunReportCli(rest, std::cout, std::cerr);
-  if (command == "report") return frontdesk::cli::RunReportCli(rest, std::cout, std::cerr);
-  if (command == "simulate") return frontdesk::cli::RunReportCli(rest, std::cout, std::cerr);
+  if (command == "audit")
+    return frontdesk::cli::RunReportCli(rest, std::cout, std::cerr);
+  if (command == "report")
+    return frontdesk::cli::RunReportCli(rest, std::cout, std::cerr);
+  if (command == "simulate")
+    return frontdesk::cli::RunReportCli(rest, std::cout, std::cerr);
   if (command == "help") {
     std::cout << kUsage << "\n";
     return 0;
