@@ -97,6 +97,10 @@ spec:
             - name: FRONTDESK_KEYRING_FILE
               value: /var/run/frontdesk/keys/keyring
 {{- end }}
+{{- if $root.Values.signingKeys.existingSecret }}
+            - name: FRONTDESK_SIGNING_KEY_FILE
+              value: /var/run/frontdesk/signing/{{ .component }}.key
+{{- end }}
 {{- with .env }}
 {{ toYaml . | indent 12 }}
 {{- end }}
@@ -128,6 +132,11 @@ spec:
               mountPath: /var/run/frontdesk/keys
               readOnly: true
 {{- end }}
+{{- if $root.Values.signingKeys.existingSecret }}
+            - name: signing-key
+              mountPath: /var/run/frontdesk/signing
+              readOnly: true
+{{- end }}
       volumes:
 {{ include "frontdesk.commonVolumes" $ctx | indent 8 }}
 {{- if .policy }}
@@ -135,6 +144,15 @@ spec:
 {{- end }}
 {{- if .keyring }}
 {{ include "frontdesk.keyringVolumes" $ctx | indent 8 }}
+{{- end }}
+{{- if $root.Values.signingKeys.existingSecret }}
+        - name: signing-key
+          secret:
+            secretName: {{ $root.Values.signingKeys.existingSecret }}
+            defaultMode: 0440
+            items:
+              - key: {{ .component }}.key
+                path: {{ .component }}.key
 {{- end }}
 ---
 apiVersion: v1
