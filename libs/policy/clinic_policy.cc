@@ -186,9 +186,9 @@ class Checker {
         const std::string ppath = absl::StrCat(path, ".permissions[", j, "]");
         const std::string& perm = r.permissions(j);
         if (!IsKnownPermission(perm)) {
-          Error(ppath, absl::StrCat("unknown permission \"", perm,
-                                    "\"; one of: ",
-                                    absl::StrJoin(KnownPermissions(), ", ")));
+          Error(ppath,
+                absl::StrCat("unknown permission \"", perm, "\"; one of: ",
+                             absl::StrJoin(KnownPermissions(), ", ")));
         } else if (!seen.insert(perm).second) {
           Error(ppath, absl::StrCat("duplicate permission \"", perm, "\""));
         }
@@ -495,6 +495,55 @@ class Checker {
       if (collected.count(s.store(j)) == 0) {
         Error(absl::StrCat(path, ".store[", j, "]"),
               "a field may be stored only if it is collected");
+      }
+    }
+    CheckSubprocessorFlows(i, collected);
+  }
+
+  // The BAA gate, at load time: PHI may flow only to a subprocessor the
+  // policy lists with a BAA on record, and only fields the scope collects.
+  void CheckSubprocessorFlows(int i, const std::set<int>& collected) {
+    const auto& s = p_.phi_scopes(i);
+    std::set<std::string> named;
+    for (int j = 0; j < s.send_to_subprocessors_size(); ++j) {
+      const auto& flow = s.send_to_subprocessors(j);
+      const std::string path =
+          absl::StrCat("phi_scopes[", i, "].send_to_subprocessors[", j, "]");
+      const pv::Subprocessor* sub = nullptr;
+      for (const auto& candidate : p_.subprocessors()) {
+        if (candidate.id() == flow.subprocessor()) sub = &candidate;
+      }
+      if (flow.subprocessor().empty()) {
+        Error(path + ".subprocessor", "required: the id of a subprocessor");
+        continue;
+      }
+      if (!named.insert(flow.subprocessor()).second) {
+        Error(path + ".subprocessor",
+              absl::StrCat("\"", flow.subprocessor(),
+                           "\" is already listed for this request type"));
+      }
+      if (sub == nullptr) {
+        Error(path + ".subprocessor", absl::StrCat("no subprocessor with id \"",
+                                                   flow.subprocessor(), "\""));
+      }
+      if (flow.fields().empty()) {
+        Error(path + ".fields", "needs at least one field");
+      }
+      for (int k = 0; k < flow.fields_size(); ++k) {
+        const std::string fpath = absl::StrCat(path, ".fields[", k, "]");
+        const std::string name =
+            IntakeFieldName(static_cast<pv::IntakeField>(flow.fields(k)));
+        if (collected.count(flow.fields(k)) == 0) {
+          Error(fpath,
+                absl::StrCat(name, " is not collected for \"", s.request_type(),
+                             "\", so it cannot be sent"));
+        }
+        if (sub != nullptr && !sub->baa_on_record()) {
+          Error(fpath, absl::StrCat(
+                           "PHI field ", name, " of request type \"",
+                           s.request_type(), "\" would flow to subprocessor \"",
+                           sub->id(), "\", which has no BAA on record"));
+        }
       }
     }
   }

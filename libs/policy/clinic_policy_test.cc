@@ -1,9 +1,11 @@
 #include "libs/policy/clinic_policy.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libs/policy/access_roles.h"
 #include "libs/policy/policy_diff.h"
@@ -297,6 +299,79 @@ TEST(ClinicPolicyTest, BrokenYamlAndMissingFileAreErrors) {
   EXPECT_EQ(file.status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(std::string(file.status().message()),
             "policy file /nonexistent/policy.yaml: cannot be read");
+}
+
+// The 1-based line of the first occurrence of `text` in `yaml`.
+int LineOf(const std::string& yaml, const std::string& text) {
+  const size_t at = yaml.find(text);
+  EXPECT_NE(at, std::string::npos) << text;
+  return 1 +
+         static_cast<int>(std::count(yaml.begin(), yaml.begin() + at, '\n'));
+}
+
+TEST(ClinicPolicyTest, PhiToASubprocessorWithoutBaaFailsTheCheck) {
+  const std::string from =
+      "{subprocessor: speech-front-end, fields: [name, date_of_birth, phone, "
+      "email]}";
+  const std::string yaml =
+      Replace(ReadSample(), from,
+              "{subprocessor: language-model, fields: [phone, email]}");
+  std::vector<PolicyError> errors;
+  auto p = ParsePolicy(yaml, "policy.yaml", &errors);
+  ASSERT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
+  const int line = LineOf(yaml, "{subprocessor: language-model");
+  std::vector<std::string> got;
+  for (const auto& e : errors) got.push_back(e.ToString());
+  const std::string at = absl::StrCat("policy.yaml:", line, ":");
+  const std::string where = "phi_scopes[6].send_to_subprocessors[0]";
+  ASSERT_EQ(got.size(), 2u) << p.status();
+  EXPECT_TRUE(absl::StartsWith(got[0], at)) << got[0];
+  EXPECT_TRUE(absl::EndsWith(
+      got[0], absl::StrCat(where,
+                           ".fields[0]: PHI field phone of request type "
+                           "\"billing\" would flow to subprocessor "
+                           "\"language-model\", which has no BAA on record")))
+      << got[0];
+  EXPECT_TRUE(absl::StartsWith(got[1], at)) << got[1];
+  EXPECT_TRUE(absl::EndsWith(
+      got[1], absl::StrCat(where,
+                           ".fields[1]: PHI field email of request type "
+                           "\"billing\" would flow to subprocessor "
+                           "\"language-model\", which has no BAA on record")))
+      << got[1];
+
+  // The same flow loads once the BAA is on record.
+  const std::string signed_baa =
+      Replace(yaml, "{id: language-model, kind: model, baa_on_record: false}",
+              "{id: language-model, kind: model, baa_on_record: true}");
+  EXPECT_TRUE(ParsePolicy(signed_baa, "policy.yaml").ok());
+}
+
+TEST(ClinicPolicyTest, SubprocessorFlowsNameKnownSubprocessorsAndFields) {
+  const std::string from =
+      "{subprocessor: speech-front-end, fields: [name, phone, callback_time]}";
+  const std::string yaml =
+      Replace(ReadSample(), from,
+              "{subprocessor: fax-vendor, fields: [name]}\n"
+              "      - {subprocessor: sms-gateway, fields: [date_of_birth]}\n"
+              "      - {subprocessor: sms-gateway, fields: []}");
+  std::vector<PolicyError> errors;
+  auto p = ParsePolicy(yaml, "policy.yaml", &errors);
+  ASSERT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
+  std::vector<std::string> got;
+  for (const auto& e : errors) {
+    got.push_back(e.message);
+  }
+  const std::string where = "phi_scopes[8].send_to_subprocessors";
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     where + "[0].subprocessor: no subprocessor with id "
+                             "\"fax-vendor\"",
+                     where + "[1].fields[0]: date_of_birth is not collected "
+                             "for \"callback\", so it cannot be sent",
+                     where + "[2].subprocessor: \"sms-gateway\" is already "
+                             "listed for this request type",
+                     where + "[2].fields: needs at least one field"}));
+  EXPECT_EQ(errors[0].line, LineOf(yaml, "{subprocessor: fax-vendor"));
 }
 
 TEST(PolicyDiffTest, DescribesWhatChanged) {
