@@ -137,6 +137,7 @@ BENCHMARK(BM_ApplyBatches)
     ->Arg(1)
     ->Arg(100)
     ->Arg(1000)
+    ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace
