@@ -363,5 +363,43 @@ TEST_F(ReplayTamperTest, AccessIsRefusedWithoutThePermissionAndRecorded) {
                                             "auditor open_phi refused"}));
 }
 
+TEST_F(ReplayTamperTest, VerifySummarizesEveryCallOfTheRange) {
+  // Only this test's calls are in range: --from is now, with no lookback.
+  const std::string from =
+      absl::FormatTime(absl::RFC3339_full, absl::Now() - absl::Milliseconds(10),
+                       absl::UTCTimeZone());
+  const std::string clean = RealCall();
+  const std::string tampered = RealCall();
+  const auto records = Read(tampered);
+  auto copied = events::OpenEnvelopeBytes(records[1].value);
+  ASSERT_TRUE(copied.ok());
+  const auto stored = WriteRaw(tampered, records[1].value);
+  const std::string to = absl::FormatTime(
+      absl::RFC3339_sec, absl::Now() + absl::Minutes(1), absl::UTCTimeZone());
+
+  const auto verify = [&](const std::string& role) {
+    return Frontdesk({"verify", "--from=" + from, "--to=" + to, "--lookback=0s",
+                      "--json", "--producer_keys=" + dept_->signing_keys_dir(),
+                      "--actor=it-auditor", "--role=" + role,
+                      "--purpose=tamper test", "--policy=" + kPolicy,
+                      "--kafka_brokers=" + TestBrokers()});
+  };
+  EXPECT_EQ(verify("front-desk").exit_code, 4);
+  const ToolRun run = verify("auditor");
+  ASSERT_EQ(run.exit_code, 3) << run.out;
+  const nlohmann::json j = nlohmann::json::parse(run.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << run.out;
+  EXPECT_EQ(j["calls"], 2);
+  EXPECT_EQ(j["events"], Read(clean).size() + records.size() + 1);
+  // The copy carries the original's valid signature: signed, but a duplicate.
+  EXPECT_EQ(j["signed_events"], j["events"]);
+  EXPECT_EQ(j["by_kind"], nlohmann::json({{"duplicate", 1}}));
+  ASSERT_EQ(j["findings"].size(), 1u);
+  EXPECT_EQ(j["findings"][0]["call_id"], tampered);
+  EXPECT_EQ(j["findings"][0]["event_id"], copied->body.event_id());
+  EXPECT_EQ(j["findings"][0]["offset"], stored.offset);
+  EXPECT_GT(j["events_per_second"].get<double>(), 0);
+}
+
 }  // namespace
 }  // namespace frontdesk::testing
