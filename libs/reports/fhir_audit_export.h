@@ -72,7 +72,7 @@ class AuditExporter {
   // The event as one plain JSON object (jsonl); nullopt when not exported.
   std::optional<nlohmann::json> ToPlain(const LoggedEvent& e) const;
 
-  // The AuditEvent resources, in event order.
+  // The AuditEvent resources, in the order applied.
   std::vector<nlohmann::json> AuditEvents() const;
   // A Bundle (type "collection") of AuditEvents().
   nlohmann::json Bundle() const;

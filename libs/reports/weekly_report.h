@@ -1,8 +1,10 @@
 // WeeklyReport: the operating record a clinic reviews each week, folded from
 // the events of a time range.
 //
-// Build it with WeeklyReportBuilder: Apply() every event of the range in
-// order (CollectEvents gives that order), then Finish(). The figures:
+// Build it with WeeklyReportBuilder: Apply() every event of the range in log
+// order (a call's events share one partition, so per-call order is enough;
+// CollectEvents or a streaming read both give it), then Finish(). The
+// figures:
 //
 //   calls                 calls started in the range, by request type, by
 //                         lane and by category. A call's lane and category
