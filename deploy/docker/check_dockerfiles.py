@@ -13,8 +13,8 @@ For each image (the four services and the frontdesk tool):
   - the final stage runs as a numeric, non-root USER;
   - no compiler, build tool or -dev package installed in the final stage;
   - no ENV or ARG that looks like a secret, and no COPY of run/ or key files;
-  - services: a HEALTHCHECK that runs grpc_health_probe on the gRPC port the
-    ENTRYPOINT sets, the probe copied into the final stage, a VOLUME that
+  - services: a HEALTHCHECK that runs grpc_health_probe on the health port
+    (--health_port) the ENTRYPOINT sets, the probe copied into the final stage, a VOLUME that
     holds the journal (the only place a service writes); the tool: HEALTHCHECK
     NONE.
 Prints one line per broken rule and exits 1 if there is any. Standard
@@ -230,6 +230,12 @@ def check(path, build_packages, folders):
     if port is None:
         fail(1, f"unknown image {name}")
         return errors
+    # The gRPC port takes only mTLS clients; the probe asks the plaintext,
+    # health-only port the ENTRYPOINT sets.
+    health = next((a.split("=", 1)[1] for a in (entry_args or [])
+                   if a.startswith("--health_port=")), None)
+    if entry_args and health is None:
+        fail(final[0][0], "ENTRYPOINT does not set --health_port")
     if not healthchecks:
         fail(final[0][0], "no HEALTHCHECK")
     else:
@@ -238,8 +244,8 @@ def check(path, build_packages, folders):
         argv = exec_form(cmd)
         if argv is None or not argv or not argv[0].endswith("/" + PROBE):
             fail(line, f"the HEALTHCHECK does not run {PROBE} in exec form")
-        elif argv[-1] != f"127.0.0.1:{port}":
-            fail(line, f"the HEALTHCHECK asks {argv[-1]}, not 127.0.0.1:{port}")
+        elif argv[-1] != f"127.0.0.1:{health}":
+            fail(line, f"the HEALTHCHECK asks {argv[-1]}, not 127.0.0.1:{health}")
         if f"/usr/local/bin/{PROBE}" not in copies:
             fail(line, f"{PROBE} is not copied into the final stage")
     if entry_args and f"--grpc_port={port}" not in entry_args:

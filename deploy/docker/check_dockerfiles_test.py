@@ -121,8 +121,13 @@ class CheckDockerfilesTest(unittest.TestCase):
         self.assert_caught("does not run grpc_health_probe")
 
     def test_healthcheck_on_the_wrong_port(self):
-        self.edit("handoff-prep", '"127.0.0.1:7103"]', '"127.0.0.1:9103"]')
-        self.assert_caught("not 127.0.0.1:7103")
+        # The gRPC port takes only mTLS clients; the probe has no certificate.
+        self.edit("handoff-prep", '"127.0.0.1:7113"]', '"127.0.0.1:7103"]')
+        self.assert_caught("not 127.0.0.1:7113")
+
+    def test_entrypoint_without_a_health_port(self):
+        self.edit("answer", '"--health_port=7111", ', '')
+        self.assert_caught("ENTRYPOINT does not set --health_port")
 
     def test_single_stage(self):
         path = self.tmp / "answer.Dockerfile"

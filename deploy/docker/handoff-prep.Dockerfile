@@ -57,6 +57,8 @@ COPY --from=build /build/bin/grpc_health_probe /usr/local/bin/grpc_health_probe
 # journal on the volume, the only place the service writes.
 # Mounted at run time, never baked in:
 #   /etc/frontdesk/policy/policy.yaml  the clinic's policy
+#   /etc/frontdesk/tls/                the mTLS CA and this service's certificate
+#                                      (--tls_dir; see transport_security.h)
 #   /etc/frontdesk/keys/keyring        the PHI keyring (mode 600, owned by uid 10001)
 ENV FRONTDESK_HOST=0.0.0.0 \
     FRONTDESK_JOURNAL_DIR=/var/lib/frontdesk/journal \
@@ -64,11 +66,12 @@ ENV FRONTDESK_HOST=0.0.0.0 \
     FRONTDESK_KEYRING_FILE=/etc/frontdesk/keys/keyring
 VOLUME ["/var/lib/frontdesk"]
 # 9180 is the staff console, on loopback unless --console_bind says otherwise.
-EXPOSE 7103 9103 9180
+EXPOSE 7103 7113 9103 9180
 USER 10001:10001
-# Asks the gRPC health service; the port is the one in ENTRYPOINT.
+# Asks the plaintext, health-only port (--health_port in ENTRYPOINT); the
+# gRPC port itself takes only mTLS clients.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
-  CMD ["/usr/local/bin/grpc_health_probe", "--timeout_ms=2000", "127.0.0.1:7103"]
+  CMD ["/usr/local/bin/grpc_health_probe", "--timeout_ms=2000", "127.0.0.1:7113"]
 # Flags given to `docker run` (or the chart's args) follow these; the last
 # value of a flag wins.
-ENTRYPOINT ["/usr/local/bin/handoff-prep", "--grpc_port=7103", "--metrics_port=9103"]
+ENTRYPOINT ["/usr/local/bin/handoff-prep", "--grpc_port=7103", "--health_port=7113", "--metrics_port=9103"]

@@ -58,11 +58,12 @@ COPY --from=build /build/bin/grpc_health_probe /usr/local/bin/grpc_health_probe
 ENV FRONTDESK_HOST=0.0.0.0 \
     FRONTDESK_JOURNAL_DIR=/var/lib/frontdesk/journal
 VOLUME ["/var/lib/frontdesk"]
-EXPOSE 7104 9104
+EXPOSE 7104 7114 9104
 USER 10001:10001
-# Asks the gRPC health service; the port is the one in ENTRYPOINT.
+# Asks the plaintext, health-only port (--health_port in ENTRYPOINT); the
+# gRPC port itself takes only mTLS clients.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
-  CMD ["/usr/local/bin/grpc_health_probe", "--timeout_ms=2000", "127.0.0.1:7104"]
+  CMD ["/usr/local/bin/grpc_health_probe", "--timeout_ms=2000", "127.0.0.1:7114"]
 # Flags given to `docker run` (or the chart's args) follow these; the last
 # value of a flag wins.
-ENTRYPOINT ["/usr/local/bin/record-keeper", "--grpc_port=7104", "--metrics_port=9104"]
+ENTRYPOINT ["/usr/local/bin/record-keeper", "--grpc_port=7104", "--health_port=7114", "--metrics_port=9104"]

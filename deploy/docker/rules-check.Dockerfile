@@ -57,15 +57,18 @@ COPY --from=build /build/bin/grpc_health_probe /usr/local/bin/grpc_health_probe
 # journal on the volume, the only place the service writes.
 # Mounted at run time, never baked in:
 #   /etc/frontdesk/policy/policy.yaml  the clinic's policy
+#   /etc/frontdesk/tls/                the mTLS CA and this service's certificate
+#                                      (--tls_dir; see transport_security.h)
 ENV FRONTDESK_HOST=0.0.0.0 \
     FRONTDESK_JOURNAL_DIR=/var/lib/frontdesk/journal \
     FRONTDESK_POLICY=/etc/frontdesk/policy/policy.yaml
 VOLUME ["/var/lib/frontdesk"]
-EXPOSE 7102 9102
+EXPOSE 7102 7112 9102
 USER 10001:10001
-# Asks the gRPC health service; the port is the one in ENTRYPOINT.
+# Asks the plaintext, health-only port (--health_port in ENTRYPOINT); the
+# gRPC port itself takes only mTLS clients.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
-  CMD ["/usr/local/bin/grpc_health_probe", "--timeout_ms=2000", "127.0.0.1:7102"]
+  CMD ["/usr/local/bin/grpc_health_probe", "--timeout_ms=2000", "127.0.0.1:7112"]
 # Flags given to `docker run` (or the chart's args) follow these; the last
 # value of a flag wins.
-ENTRYPOINT ["/usr/local/bin/rules-check", "--grpc_port=7102", "--metrics_port=9102"]
+ENTRYPOINT ["/usr/local/bin/rules-check", "--grpc_port=7102", "--health_port=7112", "--metrics_port=9102"]

@@ -130,16 +130,20 @@ class Checker:
                     self.fail(d, f"container {c['name']}: no {part}.{r}")
 
     def check_probes(self, d, c):
-        grpc_port = next((p["containerPort"] for p in c.get("ports", [])
-                          if p.get("name") == "grpc"), None)
-        if grpc_port is None:
-            self.fail(d, f"container {c['name']}: no port named grpc")
+        # The kubelet cannot present a client certificate: probes ask the
+        # plaintext, health-only port (--health_port).
+        health_port = next((p["containerPort"] for p in c.get("ports", [])
+                            if p.get("name") == "health"), None)
+        if health_port is None:
+            self.fail(d, f"container {c['name']}: no port named health")
+        elif flag_value(c, "health_port") != str(health_port):
+            self.fail(d, f"container {c['name']}: --health_port is not the port named health")
         for probe in ("livenessProbe", "readinessProbe"):
             p = c.get(probe)
             if not p:
                 self.fail(d, f"container {c['name']}: no {probe}")
-            elif (p.get("grpc") or {}).get("port") not in (grpc_port, "grpc"):
-                self.fail(d, f"container {c['name']}: {probe} is not a grpc probe on the gRPC port")
+            elif (p.get("grpc") or {}).get("port") not in (health_port, "health"):
+                self.fail(d, f"container {c['name']}: {probe} is not a grpc probe on the health port")
 
     def check_grace(self, d, pod, c):
         drain = flag_value(c, "drain_seconds")

@@ -55,6 +55,12 @@ class CheckManifestsTest(unittest.TestCase):
             "httpGet": {"port": 9104, "path": "/metrics"}}
         self.assert_caught("livenessProbe is not a grpc probe")
 
+    def test_probe_on_the_mtls_port(self):
+        # The kubelet has no client certificate: the gRPC port would refuse it.
+        c = main_container(deployments(self.docs, "rules-check")[0])
+        c["readinessProbe"] = {"grpc": {"port": 7102}}
+        self.assert_caught("readinessProbe is not a grpc probe on the health port")
+
     def test_root_user(self):
         d = deployments(self.docs, "answer")[0]
         main_container(d)["securityContext"]["runAsUser"] = 0

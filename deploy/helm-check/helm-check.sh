@@ -168,6 +168,8 @@ refuse "root" "/podSecurityContext/runAsUser" --set podSecurityContext.runAsUser
 refuse "an unknown anti-affinity" "/podAntiAffinity" --set podAntiAffinity=maybe
 refuse "autoscaling bounds upside down" "minReplicas is above maxReplicas" \
   --set answer.autoscaling.minReplicas=5 --set answer.autoscaling.maxReplicas=2
+refuse "mTLS with staff taken at their word" "staffTokens.issuerPublicKeySecret: needed" \
+  --set tls.enabled=true --set tls.existingSecret=frontdesk-grpc-tls
 refuse "two clinics with one id" 'the id "east" is used twice' -f "$bad_values/two-clinics-one-id.yaml"
 refuse "a clinic without a policy" "/clinics/0/policy" -f "$bad_values/no-policy.yaml"
 refuse "a clinic without queues" "/clinics/0/queues" -f "$bad_values/no-queues.yaml"

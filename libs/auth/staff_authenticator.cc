@@ -19,9 +19,13 @@ ABSL_FLAG(std::string, token_public_key_file,
           EnvOrEmpty("FRONTDESK_TOKEN_PUBLIC_KEY_FILE"),
           "PEM public key (EC P-256) of the staff token issuer (env "
           "FRONTDESK_TOKEN_PUBLIC_KEY_FILE)");
-ABSL_FLAG(std::string, token_issuer, EnvOrEmpty("FRONTDESK_TOKEN_ISSUER"),
+ABSL_FLAG(std::string, token_public_key,
+          EnvOrEmpty("FRONTDESK_TOKEN_PUBLIC_KEY"),
+          "The same key as PEM text instead of a file (env "
+          "FRONTDESK_TOKEN_PUBLIC_KEY, for a ConfigMap value)");
+ABSL_FLAG(std::string, token_issuer, EnvOrEmpty("FRONTDESK_STAFF_ISSUER"),
           "The iss claim staff tokens must carry; empty accepts any issuer "
-          "signing with the key (env FRONTDESK_TOKEN_ISSUER)");
+          "signing with the key (env FRONTDESK_STAFF_ISSUER)");
 ABSL_FLAG(bool, asserted_staff_identity_for_development, false,
           "Take x-staff-id and x-staff-role at their word, without tokens. "
           "Development only");
@@ -67,6 +71,14 @@ absl::StatusOr<StaffPrincipal> StaffAuthenticator::Authenticate(
 
 absl::StatusOr<std::unique_ptr<StaffAuthenticator>> StaffAuthenticatorFromFlags(
     const std::string& tenant, const Clock* clock) {
+  const std::string pem = absl::GetFlag(FLAGS_token_public_key);
+  if (!pem.empty()) {
+    absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier =
+        TokenVerifier::Create(pem, tenant, absl::GetFlag(FLAGS_token_issuer),
+                              clock);
+    if (!verifier.ok()) return verifier.status();
+    return StaffAuthenticator::WithTokens(*std::move(verifier));
+  }
   const std::string key = absl::GetFlag(FLAGS_token_public_key_file);
   if (!key.empty()) {
     absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier =

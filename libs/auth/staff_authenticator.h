@@ -29,6 +29,7 @@
 #include "libs/common/clock.h"
 
 ABSL_DECLARE_FLAG(std::string, token_public_key_file);
+ABSL_DECLARE_FLAG(std::string, token_public_key);
 ABSL_DECLARE_FLAG(std::string, token_issuer);
 ABSL_DECLARE_FLAG(bool, asserted_staff_identity_for_development);
 
@@ -59,7 +60,8 @@ class StaffAuthenticator {
   const std::string tenant_;
 };
 
-// From --token_public_key_file (env FRONTDESK_TOKEN_PUBLIC_KEY_FILE),
+// From --token_public_key (PEM text, env FRONTDESK_TOKEN_PUBLIC_KEY) or
+// --token_public_key_file (env FRONTDESK_TOKEN_PUBLIC_KEY_FILE),
 // --token_issuer and --asserted_staff_identity_for_development.
 // FAILED_PRECONDITION when neither a key nor the development flag is given;
 // the key file's error when it cannot be read. Logs a loud warning in

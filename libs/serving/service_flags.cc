@@ -14,6 +14,9 @@ ABSL_FLAG(std::string, host,
 ABSL_FLAG(int, grpc_port, 0, "gRPC port; 0 picks a free port");
 ABSL_FLAG(int, metrics_port, 0,
           "Prometheus /metrics port; 0 picks a free port");
+ABSL_FLAG(int, health_port, 0,
+          "When > 0, a plaintext port serving only the gRPC health service, "
+          "for probes without a client certificate");
 ABSL_FLAG(std::string, ready_file, "",
           "Written with the bound ports once the service is serving");
 ABSL_FLAG(int, drain_seconds, 10,
@@ -53,6 +56,7 @@ ServiceOptions ServiceOptionsFromFlags(const std::string& service_name) {
   o.ready_file = absl::GetFlag(FLAGS_ready_file);
   o.drain = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
   o.tls_dir = absl::GetFlag(FLAGS_tls_dir);
+  o.health_port = absl::GetFlag(FLAGS_health_port);
   o.plaintext_for_development = absl::GetFlag(FLAGS_plaintext_for_development);
   return o;
 }

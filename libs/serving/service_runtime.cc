@@ -72,6 +72,21 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Start(
     return absl::UnavailableError(absl::StrCat(
         "grpc: cannot listen on ", options.host, ":", options.grpc_port));
   }
+  if (options.health_port > 0) {
+    // Nothing but the health service is registered here.
+    grpc::ServerBuilder health;
+    int bound = 0;
+    health.AddListeningPort(
+        absl::StrCat(options.host, ":", options.health_port),
+        grpc::InsecureServerCredentials(), &bound);
+    rt->health_server_ = health.BuildAndStart();
+    if (!rt->health_server_ || bound == 0) {
+      rt->server_->Shutdown();
+      return absl::UnavailableError(
+          absl::StrCat("grpc health: cannot listen on ", options.host, ":",
+                       options.health_port));
+    }
+  }
 
   try {
     rt->exposer_ = std::make_unique<prometheus::Exposer>(
@@ -123,9 +138,16 @@ void ServiceRuntime::Shutdown() {
   if (stopped_ || !server_) return;
   stopped_ = true;
   server_->GetHealthCheckService()->Shutdown();
+  if (health_server_) {
+    health_server_->GetHealthCheckService()->Shutdown();
+  }
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMilliseconds(options_.drain));
   server_->Wait();
+  if (health_server_) {
+    health_server_->Shutdown(std::chrono::system_clock::now());
+    health_server_->Wait();
+  }
   spdlog::info("event=server_stopped");
 }
 

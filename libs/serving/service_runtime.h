@@ -52,6 +52,11 @@ struct ServiceOptions {
   // plaintext_for_development.
   std::string tls_dir;
   bool plaintext_for_development = false;
+  // When > 0, a second, plaintext gRPC server on this port that serves only
+  // grpc.health.v1.Health, for probes that cannot present a client
+  // certificate (Kubernetes' grpc probes, the containers' HEALTHCHECK). It
+  // reports what the main server reports.
+  int health_port = 0;
 };
 
 // Blocks SIGTERM and SIGINT in the calling thread and every thread it later
@@ -88,6 +93,7 @@ class ServiceRuntime {
   ServiceRuntime() = default;
   ServiceOptions options_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   int grpc_port_ = 0;
   int metrics_port_ = 0;

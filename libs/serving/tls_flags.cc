@@ -47,7 +47,8 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelFromFlags(
       ChannelCredentialsFromFlags(self);
   if (!creds.ok()) return creds.status();
   grpc::ChannelArguments args;
-  args.SetSslTargetNameOverride(server_identity);
+  if (IsLoopbackAddress(address))
+    args.SetSslTargetNameOverride(server_identity);
   return grpc::CreateCustomChannel(address, *creds, args);
 }
 

@@ -50,10 +50,19 @@ class PeerRuleProcessor : public grpc::AuthMetadataProcessor {
     if (path != metadata.end()) {
       method.assign(path->second.data(), path->second.size());
     }
+    // The identity is the common name (development certificates) or, when
+    // there is none, the first DNS name (cert-manager certificates).
     std::string peer;
     for (const grpc::string_ref& v :
          context->FindPropertyValues("x509_common_name")) {
       peer.assign(v.data(), v.size());
+    }
+    if (peer.empty()) {
+      for (const grpc::string_ref& v :
+           context->FindPropertyValues("x509_subject_alternative_name")) {
+        peer.assign(v.data(), v.size());
+        break;
+      }
     }
     const absl::Status s = CheckPeer(rules_, method, peer);
     if (!s.ok()) {
@@ -164,6 +173,21 @@ std::string CertPem(X509* cert) {
 
 }  // namespace
 
+bool PeerIs(absl::string_view peer, absl::string_view identity) {
+  if (peer == identity) return true;
+  // A Kubernetes workload name: "<release>-<clinic>-<identity>", possibly
+  // followed by ".<namespace>.svc...".
+  const absl::string_view host = peer.substr(0, peer.find('.'));
+  return host.size() > identity.size() + 1 &&
+         absl::EndsWith(host, absl::StrCat("-", identity));
+}
+
+bool IsLoopbackAddress(absl::string_view address) {
+  return absl::StartsWith(address, "127.") ||
+         absl::StartsWith(address, "localhost:") ||
+         absl::StartsWith(address, "[::1]:");
+}
+
 std::vector<PeerRule> DepartmentPeerRules() {
   return {
       {"/grpc.health.v1.Health/", {}},
@@ -182,7 +206,7 @@ absl::Status CheckPeer(const std::vector<PeerRule>& rules,
     if (!absl::StartsWith(method, r.method_prefix)) continue;
     if (r.peers.empty()) return absl::OkStatus();
     for (const std::string& p : r.peers) {
-      if (p == peer) return absl::OkStatus();
+      if (PeerIs(peer, p)) return absl::OkStatus();
     }
     return absl::PermissionDeniedError(
         absl::StrCat("peer \"", peer, "\" may not call ", method));
@@ -206,6 +230,12 @@ absl::StatusOr<std::shared_ptr<TransportSecurity>> TransportSecurity::FromFiles(
 
 absl::StatusOr<std::shared_ptr<TransportSecurity>> TransportSecurity::FromDir(
     const std::string& dir, const std::string& identity) {
+  // A cert-manager Secret mounted as a folder: one certificate per pod.
+  if (std::filesystem::exists(absl::StrCat(dir, "/tls.crt"))) {
+    return FromFiles(absl::StrCat(dir, "/ca.crt"),
+                     absl::StrCat(dir, "/tls.crt"),
+                     absl::StrCat(dir, "/tls.key"));
+  }
   return FromFiles(absl::StrCat(dir, "/ca.pem"),
                    absl::StrCat(dir, "/", identity, ".pem"),
                    absl::StrCat(dir, "/", identity, ".key"));
@@ -236,7 +266,8 @@ TransportSecurity::ChannelCredentials() const {
 std::shared_ptr<grpc::Channel> TransportSecurity::Channel(
     const std::string& address, const std::string& server_identity) const {
   grpc::ChannelArguments args;
-  args.SetSslTargetNameOverride(server_identity);
+  if (IsLoopbackAddress(address))
+    args.SetSslTargetNameOverride(server_identity);
   return grpc::CreateCustomChannel(address, ChannelCredentials(), args);
 }
 

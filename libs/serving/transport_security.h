@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace grpc {
 class Channel;
@@ -50,6 +51,16 @@ struct PeerRule {
 // authenticated peer. A method no rule names is refused.
 std::vector<PeerRule> DepartmentPeerRules();
 
+// True when the certificate identity `peer` is `identity`: the same name, or
+// a Kubernetes workload name "<release>-<clinic>-<identity>" (cert-manager
+// certificates carry the workload's DNS names, not a common name).
+bool PeerIs(absl::string_view peer, absl::string_view identity);
+
+// True for 127.x.x.x, localhost and [::1] addresses. Channels to those check
+// the server certificate against the expected identity (the development
+// certificates name it); to any other host, against the host name.
+bool IsLoopbackAddress(absl::string_view address);
+
 // The identity a rule set allows for `method`, as a decision:
 // OK, or PERMISSION_DENIED naming the peer and the method.
 absl::Status CheckPeer(const std::vector<PeerRule>& rules,
@@ -62,7 +73,9 @@ class TransportSecurity {
   static absl::StatusOr<std::shared_ptr<TransportSecurity>> FromFiles(
       const std::string& ca_file, const std::string& cert_file,
       const std::string& key_file);
-  // "<dir>/ca.pem", "<dir>/<identity>.pem" and "<dir>/<identity>.key".
+  // "<dir>/ca.pem", "<dir>/<identity>.pem" and "<dir>/<identity>.key"; or,
+  // when "<dir>/tls.crt" exists (a mounted cert-manager Secret), "ca.crt",
+  // "tls.crt" and "tls.key".
   static absl::StatusOr<std::shared_ptr<TransportSecurity>> FromDir(
       const std::string& dir, const std::string& identity);
 

@@ -122,6 +122,16 @@ TEST(PeerRulesTest, UnknownMethodsAreRefusedAndHealthIsOpen) {
             "no rule allows any peer to call /other.v1.Thing/Do");
 }
 
+TEST(PeerRulesTest, KubernetesWorkloadNamesCount) {
+  EXPECT_TRUE(PeerIs("frontdesk-sunrise-answer", "answer"));
+  EXPECT_TRUE(PeerIs("frontdesk-sunrise-answer.clinic.svc", "answer"));
+  EXPECT_FALSE(PeerIs("frontdesk-sunrise-handoff-prep", "answer"));
+  EXPECT_FALSE(PeerIs("answerer", "answer"));
+  EXPECT_FALSE(PeerIs("-answer", "answer"));
+  EXPECT_TRUE(IsLoopbackAddress("127.0.0.1:7102"));
+  EXPECT_FALSE(IsLoopbackAddress("frontdesk-sunrise-rules-check:7102"));
+}
+
 TEST(TransportSecurityFilesTest, MissingFilesAreNamed) {
   auto tls = TransportSecurity::FromDir("/nonexistent", "answer");
   EXPECT_EQ(tls.status().code(), absl::StatusCode::kNotFound);

@@ -113,7 +113,13 @@ manifest never holds it.
 {{/* Flags shared by every service: ports, drain, the durability bound, topics. */}}
 {{- define "frontdesk.commonArgs" -}}
 - --grpc_port={{ .service.grpcPort }}
+- --health_port={{ .service.healthPort }}
 - --metrics_port={{ .service.metricsPort }}
+{{- if .root.Values.tls.enabled }}
+- --tls_dir=/etc/frontdesk/tls
+{{- else }}
+- --plaintext_for_development
+{{- end }}
 - --drain_seconds={{ .root.Values.drainSeconds }}
 - --append_timeout_ms={{ .root.Values.kafka.appendTimeoutMs }}
 - --topic_partitions={{ .root.Values.kafka.topics.partitions }}
@@ -146,7 +152,7 @@ capabilities:
 {{- define "frontdesk.probes" -}}
 startupProbe:
   grpc:
-    port: {{ .grpcPort }}
+    port: {{ .healthPort }}
   periodSeconds: 5
   timeoutSeconds: 3
   # Start-up creates topics and, for handoff-prep, rebuilds the open
@@ -154,13 +160,13 @@ startupProbe:
   failureThreshold: 60
 livenessProbe:
   grpc:
-    port: {{ .grpcPort }}
+    port: {{ .healthPort }}
   periodSeconds: 10
   timeoutSeconds: 3
   failureThreshold: 3
 readinessProbe:
   grpc:
-    port: {{ .grpcPort }}
+    port: {{ .healthPort }}
   periodSeconds: 5
   timeoutSeconds: 3
   failureThreshold: 2

@@ -108,6 +108,9 @@ spec:
             - name: grpc
               containerPort: {{ $svc.grpcPort }}
               protocol: TCP
+            - name: health
+              containerPort: {{ $svc.healthPort }}
+              protocol: TCP
             - name: metrics
               containerPort: {{ $svc.metricsPort }}
               protocol: TCP
