@@ -1,11 +1,5 @@
 #include "libs/phi/local_keyring_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -15,14 +9,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "libs/phi/internal/owner_only_file.h"
 #include "libs/phi/phi_sealer.h"
 
 namespace frontdesk::phi {
 
 namespace {
 
-// A keyring of thousands of tenants stays far below this.
-constexpr off_t kMaxFileBytes = 1 << 20;
 constexpr size_t kKeyHexChars = 64;
 
 bool IsTenantId(absl::string_view id) {
@@ -43,71 +36,14 @@ bool IsHex(absl::string_view s) {
   return true;
 }
 
-// Closes a file descriptor on every path.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<LocalKeyringFile>> LocalKeyringFile::Load(
     const std::string& path) {
-  const std::string where = absl::StrCat("keyring file ", path);
-  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    const int err = errno;
-    if (err == ENOENT) {
-      return absl::NotFoundError(absl::StrCat(where, ": does not exist"));
-    }
-    return absl::FailedPreconditionError(
-        absl::StrCat(where, ": cannot be read: ", std::strerror(err)));
-  }
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(where, ": cannot be read: ", std::strerror(errno)));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(where, ": not a regular file"));
-  }
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "%s: group or others have access (mode %03o); make it owner-only "
-        "with chmod 600",
-        where, st.st_mode & 0777));
-  }
-  if (st.st_size > kMaxFileBytes) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(where, ": larger than ", kMaxFileBytes, " bytes"));
-  }
-  std::string contents;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = read(fd.get(), buf, sizeof(buf));
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return absl::FailedPreconditionError(
-          absl::StrCat(where, ": cannot be read: ", std::strerror(errno)));
-    }
-    contents.append(buf, static_cast<size_t>(n));
-    if (contents.size() > static_cast<size_t>(kMaxFileBytes)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(where, ": larger than ", kMaxFileBytes, " bytes"));
-    }
-  }
-  return Parse(path, contents);
+  absl::StatusOr<std::string> contents =
+      internal::ReadOwnerOnlyFile(path, absl::StrCat("keyring file ", path));
+  if (!contents.ok()) return contents.status();
+  return Parse(path, *contents);
 }
 
 absl::StatusOr<std::unique_ptr<LocalKeyringFile>> LocalKeyringFile::Parse(
@@ -153,6 +89,7 @@ absl::StatusOr<std::unique_ptr<LocalKeyringFile>> LocalKeyringFile::Parse(
     }
     absl::StatusOr<std::string> added = keyring->table_.Add(fields[0], key);
     if (!added.ok()) return error(added.status().message());
+    keyring->entries_.push_back({std::string(fields[0]), key});
   }
   if (keyring->table_.empty()) {
     return absl::InvalidArgumentError(

@@ -33,6 +33,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "libs/phi/internal/tenant_key_table.h"
@@ -54,6 +55,14 @@ class LocalKeyringFile : public TenantKeySource {
   static absl::StatusOr<std::unique_ptr<LocalKeyringFile>> Parse(
       const std::string& path, absl::string_view contents);
 
+  // Every key in file order, for importing into a wrapped keyring
+  // (wrapped_keyring.h). Holds key material: never log it.
+  struct Entry {
+    std::string tenant_id;
+    std::string key;  // 32 raw bytes
+  };
+  const std::vector<Entry>& entries() const { return entries_; }
+
   absl::StatusOr<std::string> ActiveKey(
       absl::string_view tenant_id) const override;
   absl::StatusOr<std::string> KeyById(absl::string_view tenant_id,
@@ -62,6 +71,7 @@ class LocalKeyringFile : public TenantKeySource {
  private:
   LocalKeyringFile() = default;
   internal::TenantKeyTable table_;
+  std::vector<Entry> entries_;
 };
 
 }  // namespace frontdesk::phi

@@ -38,7 +38,13 @@ class PhiKeyring {
   // REQUIRES: `keys` is not null. The keyring owns it.
   explicit PhiKeyring(std::unique_ptr<const TenantKeySource> keys);
 
-  // A keyring on LocalKeyringFile::Load(path), with its errors.
+  // A keyring on the file at `path`, either format: a wrapped keyring
+  // (wrapped_keyring_file.h; the KEK from `kek_file`, or the file the
+  // keyring names when empty) or a plain development keyring
+  // (local_keyring_file.h; `kek_file` must then be empty). Their errors.
+  static absl::StatusOr<PhiKeyring> FromFile(const std::string& path,
+                                             const std::string& kek_file);
+  // FromFile(path, ""): the format is detected, the KEK the keyring names.
   static absl::StatusOr<PhiKeyring> FromLocalFile(const std::string& path);
 
   // A sealer with the active key of `tenant_id`. NOT_FOUND when the tenant
