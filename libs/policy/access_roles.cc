@@ -7,7 +7,8 @@ namespace frontdesk::policy {
 const std::vector<absl::string_view>& KnownPermissions() {
   static const auto* const kAll = new std::vector<absl::string_view>{
       kPermRecordsRead, kPermRecordsAccesses, kPermReplay,   kPermVerify,
-      kPermExport,      kPermReport,          kPermSimulate, kPermPhiRead};
+      kPermExport,      kPermReport,          kPermSimulate, kPermPhiRead,
+      kPermKeysShred};
   return *kAll;
 }
 

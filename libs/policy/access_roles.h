@@ -33,6 +33,8 @@ inline constexpr char kPermReport[] = "report";
 inline constexpr char kPermSimulate[] = "simulate";
 // Open sealed PHI in the tools (needs the keyring as well).
 inline constexpr char kPermPhiRead[] = "phi.read";
+// Destroy PHI data keys past retention (`frontdesk keys shred`).
+inline constexpr char kPermKeysShred[] = "keys.shred";
 
 // Every permission name the loader accepts, in a stable order.
 const std::vector<absl::string_view>& KnownPermissions();

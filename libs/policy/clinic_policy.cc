@@ -169,9 +169,18 @@ class Checker {
     }
     CheckBooking();
     CheckAccessRoles();
+    CheckRetention();
   }
 
  private:
+  void CheckRetention() {
+    if (p_.retention().phi_years() > 100) {
+      Error("retention.phi_years",
+            absl::StrCat("at most 100 years, found ",
+                         p_.retention().phi_years()));
+    }
+  }
+
   void CheckAccessRoles() {
     std::set<std::string> roles;
     for (int i = 0; i < p_.access_roles_size(); ++i) {

@@ -237,6 +237,19 @@ TEST(ClinicPolicyTest, UnknownOrDuplicatePermissionsAreErrors) {
             "permission");
 }
 
+TEST(ClinicPolicyTest, RetentionIsReadAndBounded) {
+  absl::StatusOr<ClinicPolicy> sample = LoadPolicyFile(FRONTDESK_SAMPLE_POLICY);
+  ASSERT_TRUE(sample.ok()) << sample.status();
+  EXPECT_EQ(sample->proto().retention().phi_years(), 7u);
+  EXPECT_TRUE(RoleGrants(sample->proto(), "privacy-officer", kPermKeysShred));
+  const std::vector<std::string> errors =
+      Errors(kMinimal + std::string("retention:\n  phi_years: 101\n"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(
+      errors[0], "retention.phi_years: at most 100 years, found 101"))
+      << errors[0];
+}
+
 TEST(ClinicPolicyTest, ClaimWindowsInSecondsForDrills) {
   auto p = ParsePolicy(
       Replace(kMinimal, "claim_window_minutes: 30", "claim_window_seconds: 3"),

@@ -102,7 +102,9 @@ rv::GetCallResponse AwaitProjected(rv::Records::Stub& records, const Who& who,
     }
     absl::SleepFor(absl::Milliseconds(250));
   }
-  EXPECT_EQ(got.events_size(), on_log.ok() ? on_log->size() : 0u) << call_id;
+  EXPECT_EQ(got.events_size(),
+            on_log.ok() ? static_cast<int>(on_log->size()) : 0)
+      << call_id;
   return got;
 }
 
