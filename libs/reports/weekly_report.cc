@@ -65,8 +65,8 @@ std::optional<absl::Duration> NearestRankPercentile(
 }
 
 WeeklyReportBuilder::WeeklyReportBuilder(absl::Time from, absl::Time to,
-                                         PhiOpener open)
-    : from_(from), to_(to), open_(std::move(open)) {}
+                                         PhiOpener open, absl::Time now)
+    : from_(from), to_(to), open_(std::move(open)), now_(now) {}
 
 void WeeklyReportBuilder::Apply(const LoggedEvent& e) {
   const ev::EventBody& b = e.body;
@@ -200,7 +200,7 @@ WeeklyReport WeeklyReportBuilder::Finish() const {
       claim_times.push_back(*h.claimed - h.prepared);
       missed = *h.claimed > h.deadline;
     } else {
-      missed = h.deadline < to_;
+      missed = h.deadline < std::min(to_, now_);
     }
     r.deadlines_missed += missed;
     TypeEvidence& t = evidence[h.request_type];

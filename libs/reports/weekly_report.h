@@ -19,7 +19,7 @@
 //                         (the value at rank ceil(p * n), 1-based).
 //   deadlines missed      handoffs whose first deadline passed before a claim:
 //                         claimed after it, or unclaimed at the end of the
-//                         range with the deadline inside it.
+//                         range with the deadline before min(to, now).
 //   top triggers          matched trigger phrases (the clinic's words) and
 //                         the rule ids of turn decisions, most frequent first.
 //   approved-answer hits  turn decisions that quoted an approved text, over
@@ -101,8 +101,10 @@ struct WeeklyReport {
 
 class WeeklyReportBuilder {
  public:
-  // `open` may be empty (PHI stays sealed). The range is [from, to).
-  WeeklyReportBuilder(absl::Time from, absl::Time to, PhiOpener open);
+  // `open` may be empty (PHI stays sealed). The range is [from, to). `now`:
+  // an unclaimed handoff whose deadline is still ahead of it is not late.
+  WeeklyReportBuilder(absl::Time from, absl::Time to, PhiOpener open,
+                      absl::Time now = absl::InfiniteFuture());
 
   void Apply(const LoggedEvent& e);
   WeeklyReport Finish() const;
@@ -131,6 +133,7 @@ class WeeklyReportBuilder {
   const absl::Time from_;
   const absl::Time to_;
   const PhiOpener open_;
+  const absl::Time now_;
   int events_ = 0;
   std::vector<std::string> call_order_;
   absl::flat_hash_map<std::string, Call> calls_;

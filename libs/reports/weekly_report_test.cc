@@ -94,6 +94,29 @@ TEST(WeeklyReportTest, OneMoreEscalatedHandoffRemovesTheLaneMoveCandidate) {
   EXPECT_EQ(r.deadlines_missed, 3);
 }
 
+TEST(WeeklyReportTest, AnUnclaimedHandoffIsNotLateBeforeItsDeadline) {
+  CraftedLog log;
+  testing::ScriptWeek(&log);
+  const absl::Time from = CraftedLog::WeekStart();
+  // h5 was prepared with a 30 min window; ask 10 minutes after.
+  absl::Time prepared;
+  for (const LoggedEvent& e : log.Week().events) {
+    if (e.body.type() == events::v1::EVENT_TYPE_HANDOFF_PREPARED &&
+        e.body.call_id() == "c5")
+      prepared = e.occurred_at;
+  }
+  WeeklyReportBuilder early(from, from + absl::Hours(168), nullptr,
+                            prepared + absl::Minutes(10));
+  WeeklyReportBuilder late(from, from + absl::Hours(168), nullptr,
+                           prepared + absl::Minutes(31));
+  for (const LoggedEvent& e : log.Week().events) {
+    early.Apply(e);
+    late.Apply(e);
+  }
+  EXPECT_EQ(early.Finish().deadlines_missed, 1);
+  EXPECT_EQ(late.Finish().deadlines_missed, 2);
+}
+
 TEST(WeeklyReportTest, NearestRankPercentile) {
   EXPECT_EQ(NearestRankPercentile({}, 0.5), std::nullopt);
   EXPECT_EQ(NearestRankPercentile({absl::Seconds(7)}, 0.9), absl::Seconds(7));

@@ -276,7 +276,8 @@ int RunWeeklyReport(const ReportArgs& args, ReportIo& io, std::ostream& out,
           Load(kCmd, args, io, "report", policy::kPermReport, false, &l, err)) {
     return *code;
   }
-  reports::WeeklyReportBuilder b(l.range.from, l.range.to, OpenerOf(l));
+  reports::WeeklyReportBuilder b(l.range.from, l.range.to, OpenerOf(l),
+                                 absl::Now());
   if (auto code = ForEachEvent(
           kCmd, io, l, [&](const reports::LoggedEvent& e) { b.Apply(e); },
           err)) {
