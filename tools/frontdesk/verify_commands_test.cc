@@ -39,6 +39,27 @@ TEST(VerifyCommandsTest, BadArgumentsExitTwoBeforeAnyAccess) {
   EXPECT_TRUE(out.str().empty());
 }
 
+TEST(VerifyCommandsTest, SinceTakesRfc3339OrADate) {
+  EXPECT_EQ(*ParseSince("--since", "2026-11-28T05:00:00Z"),
+            absl::FromUnixSeconds(1795842000));
+  EXPECT_EQ(*ParseSince("--since", "2026-11-28"),
+            absl::FromUnixSeconds(1795824000));
+  const absl::Status bad = ParseSince("--since", "yesterday").status();
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.message(),
+            "--since: not a time (RFC 3339, or YYYY-MM-DD in UTC)");
+  AuditArgs a;
+  a.actor_id = "alice";
+  a.role = "auditor";
+  a.purpose = "audit";
+  a.since = "yesterday";
+  std::ostringstream out, err;
+  EXPECT_EQ(RunReplayCommand(a, "call-1", "", out, err), 2);
+  EXPECT_EQ(err.str(),
+            "frontdesk replay: --since: not a time (RFC 3339, or YYYY-MM-DD "
+            "in UTC)\n");
+}
+
 TEST(VerifyCommandsTest, ReplayRendersFindingsAsTextAndJson) {
   audit::CallCheck c;
   c.call_id = "call-1";
