@@ -8,7 +8,7 @@ const std::vector<absl::string_view>& KnownPermissions() {
   static const auto* const kAll = new std::vector<absl::string_view>{
       kPermRecordsRead, kPermRecordsAccesses, kPermReplay,   kPermVerify,
       kPermExport,      kPermReport,          kPermSimulate, kPermPhiRead,
-      kPermKeysShred};
+      kPermBreakGlass,  kPermKeysShred};
   return *kAll;
 }
 

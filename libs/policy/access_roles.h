@@ -35,6 +35,9 @@ inline constexpr char kPermSimulate[] = "simulate";
 inline constexpr char kPermPhiRead[] = "phi.read";
 // Destroy PHI data keys past retention (`frontdesk keys shred`).
 inline constexpr char kPermKeysShred[] = "keys.shred";
+// Emergency access: read a staff queue the role does not serve, giving a
+// reason; loudly recorded and listed in the weekly review.
+inline constexpr char kPermBreakGlass[] = "break_glass";
 
 // Every permission name the loader accepts, in a stable order.
 const std::vector<absl::string_view>& KnownPermissions();

@@ -51,6 +51,7 @@ void EscalationTimer::Export() {
   add("escalated_to_last_resort", exported_.escalated_to_last_resort,
       now.escalated_to_last_resort);
   add("refused", exported_.refused, now.refused);
+  add("break_glass", exported_.break_glass, now.break_glass);
   open_.Set(static_cast<double>(now.open));
   last_resort_.Set(static_cast<double>(now.open_at_last_resort));
   exported_ = now;

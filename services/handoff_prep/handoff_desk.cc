@@ -9,6 +9,7 @@
 #include "frontdesk/events/v1/handoff_events.pb.h"
 #include "libs/common/input_limits.h"
 #include "libs/kafka/kafka_settings.h"
+#include "libs/policy/access_roles.h"
 #include "spdlog/spdlog.h"
 
 namespace frontdesk::handoff_prep {
@@ -127,8 +128,34 @@ absl::Status HandoffDesk::QueueRefusal(const StaffMember& who,
     return absl::NotFoundError("queue: no such queue in the policy");
   }
   if (!RoleServes(who.role, queue)) {
+    if (!who.break_glass_reason.empty()) return BreakGlassRefusal(who);
     return absl::PermissionDeniedError(
         absl::StrCat("role ", who.role, " does not serve queue ", queue));
+  }
+  return absl::OkStatus();
+}
+
+std::string HandoffDesk::ViewingRole(const StaffMember& who,
+                                     const std::string& queue) const {
+  if (RoleServes(who.role, queue) || who.break_glass_reason.empty()) {
+    return who.role;
+  }
+  const pv::Queue* q = policy_->FindQueue(queue);
+  return q == nullptr ? who.role : q->owner_role();
+}
+
+absl::Status HandoffDesk::BreakGlassRefusal(const StaffMember& who) const {
+  if (!policy::RoleGrants(policy_->proto(), who.role,
+                          policy::kPermBreakGlass)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("role ", who.role,
+                     " may not break glass (the policy's "
+                     "access_roles do not grant it break_glass)"));
+  }
+  const size_t n = who.break_glass_reason.size();
+  if (n < 12 || n > 500) {
+    return absl::InvalidArgumentError(
+        "break glass: the reason must be 12 to 500 bytes");
   }
   return absl::OkStatus();
 }
@@ -153,6 +180,13 @@ absl::Status HandoffDesk::RecordAccess(const StaffMember& who,
   a.set_allowed(refusal.ok());
   a.set_reason(std::string(refusal.message()));
   a.set_via(who.via);
+  if (!who.break_glass_reason.empty()) {
+    // Recorded as break glass whether granted or not; the reason is the
+    // stated purpose (sealed topics are not needed: it names no patient by
+    // rule, and the review reads it).
+    a.set_break_glass(true);
+    a.set_purpose(absl::StrCat("break glass: ", who.break_glass_reason));
+  }
   events::EventDraft draft;
   draft.tenant_id = policy_->tenant_id();
   draft.call_id = absl::StrCat("actor/", who.id);
@@ -170,6 +204,15 @@ absl::Status HandoffDesk::RecordAccess(const StaffMember& who,
     absl::MutexLock lock(&mu_);
     ++stats_.refused;
     return refusal;
+  }
+  if (!who.break_glass_reason.empty() && st.ok()) {
+    {
+      absl::MutexLock lock(&mu_);
+      ++stats_.break_glass;
+    }
+    // Ids only: the reason is free text.
+    spdlog::warn("event=break_glass actor={} role={} action={} resource={}",
+                 who.id, who.role, action, resource);
   }
   if (!st.ok()) {
     // An access that cannot be recorded does not happen.
@@ -267,7 +310,8 @@ absl::StatusOr<std::vector<hv::HandoffView>> HandoffDesk::ListOpen(
                     });
   std::vector<hv::HandoffView> out;
   out.reserve(listed);
-  for (size_t i = 0; i < listed; ++i) out.push_back(View(*open[i], who.role));
+  const std::string viewer = ViewingRole(who, queue);
+  for (size_t i = 0; i < listed; ++i) out.push_back(View(*open[i], viewer));
   return out;
 }
 
@@ -493,7 +537,7 @@ std::vector<hv::HandoffView> HandoffDesk::WaitForChanges(
       out.push_back(std::move(left));
       continue;
     }
-    out.push_back(View(e.packet, who.role));
+    out.push_back(View(e.packet, ViewingRole(who, queue)));
   }
   std::sort(out.begin(), out.end(), MoreUrgent);
   *version = version_;

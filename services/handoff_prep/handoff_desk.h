@@ -56,6 +56,11 @@ struct StaffMember {
   std::string role;
   // "grpc", "console" or "cli": recorded with the access.
   std::string via = "grpc";
+  // Emergency access ("break glass"): why this person must read a queue
+  // their role does not serve. Honoured only for listing and watching, only
+  // for roles the policy grants break_glass, and only with a reason of 12 to
+  // 500 bytes; always recorded as break glass and logged as a warning.
+  std::string break_glass_reason{};
 };
 
 // Counters for the metrics edge.
@@ -65,6 +70,8 @@ struct DeskStats {
   uint64_t escalated_to_backup = 0;
   uint64_t escalated_to_last_resort = 0;
   uint64_t refused = 0;
+  // Emergency accesses granted (break glass).
+  uint64_t break_glass = 0;
   // Unclaimed handoffs held by a last-resort role: the alert fires while
   // > 0.
   uint64_t open_at_last_resort = 0;
@@ -166,6 +173,13 @@ class HandoffDesk {
   // Whether `role` may act on handoffs of `queue`.
   bool RoleServes(const std::string& role, const std::string& queue) const;
   // Why `who` may not read `queue` (NOT_FOUND, PERMISSION_DENIED), or OK.
+  // Why a break-glass access is refused, or OK (the role holds break_glass
+  // and the reason is 12 to 500 bytes).
+  absl::Status BreakGlassRefusal(const StaffMember& who) const;
+  // The role whose view of the queue's handoffs `who` gets: their own, or
+  // under break glass the queue owner's.
+  std::string ViewingRole(const StaffMember& who,
+                          const std::string& queue) const;
   absl::Status QueueRefusal(const StaffMember& who,
                             const std::string& queue) const;
   // The latest revision of a handoff, if tracked.

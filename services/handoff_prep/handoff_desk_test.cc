@@ -220,6 +220,45 @@ TEST_F(HandoffDeskTest, AccessIsRecordedForEveryReadAndChangeAndRefusal) {
   EXPECT_EQ(desk_->stats().refused, 2u);
 }
 
+TEST_F(HandoffDeskTest, BreakGlassLetsAGrantedRoleReadAQueueLoudly) {
+  Prepare("call-bg", "I have chest pain");
+  // The medical director does not serve the nurse line; the sample policy
+  // grants the role break_glass.
+  StaffMember director{"dr-dee", "medical-director"};
+  EXPECT_EQ(desk_->ListOpen(director, "nurse-line").status().code(),
+            absl::StatusCode::kPermissionDenied);
+  director.break_glass_reason = "too short";
+  EXPECT_EQ(desk_->ListOpen(director, "nurse-line").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  director.break_glass_reason = "nurse line unstaffed during ice storm";
+  absl::StatusOr<std::vector<hv::HandoffView>> seen =
+      desk_->ListOpen(director, "nurse-line");
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  ASSERT_EQ(seen->size(), 1u);
+  // They see what the queue's owner would see.
+  EXPECT_EQ((*seen)[0].trigger_words(), "I have chest pain");
+  // A role without break_glass is refused even with a reason.
+  StaffMember clerk = clerk_;
+  clerk.break_glass_reason = "nurse line unstaffed during ice storm";
+  EXPECT_EQ(desk_->ListOpen(clerk, "nurse-line").status().code(),
+            absl::StatusCode::kPermissionDenied);
+  const auto accesses = Accesses();
+  ASSERT_EQ(accesses.size(), 4u);
+  EXPECT_FALSE(accesses[0].break_glass());
+  EXPECT_TRUE(accesses[1].break_glass());
+  EXPECT_FALSE(accesses[1].allowed());
+  EXPECT_TRUE(accesses[2].break_glass());
+  EXPECT_TRUE(accesses[2].allowed());
+  EXPECT_EQ(accesses[2].purpose(),
+            "break glass: nurse line unstaffed during ice storm");
+  EXPECT_TRUE(accesses[3].break_glass());
+  EXPECT_FALSE(accesses[3].allowed());
+  EXPECT_EQ(accesses[3].reason(),
+            "role records-clerk may not break glass (the policy's "
+            "access_roles do not grant it break_glass)");
+  EXPECT_EQ(desk_->stats().break_glass, 1u);
+}
+
 TEST_F(HandoffDeskTest, ClaimThenResolveAreOnTheLogAndTheQueue) {
   const hv::HandoffPacket p = Prepare("call-1", "I have chest pain");
   clock_.Advance(absl::Minutes(2));

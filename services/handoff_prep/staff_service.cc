@@ -38,6 +38,7 @@ absl::StatusOr<StaffMember> StaffService::Who(
   who.id = p->subject;
   who.role = p->role;
   who.via = "grpc";
+  who.break_glass_reason = Metadata(context, kBreakGlassHeader);
   return who;
 }
 

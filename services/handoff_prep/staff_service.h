@@ -13,6 +13,9 @@ namespace frontdesk::handoff_prep {
 
 inline constexpr char kStaffIdHeader[] = "x-staff-id";
 inline constexpr char kStaffRoleHeader[] = "x-staff-role";
+// Emergency access to a queue the role does not serve: the reason
+// (StaffMember::break_glass_reason).
+inline constexpr char kBreakGlassHeader[] = "x-break-glass-reason";
 
 class StaffService final : public frontdesk::handoff::v1::StaffQueue::Service {
  public:

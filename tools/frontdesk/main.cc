@@ -107,6 +107,9 @@ ABSL_FLAG(std::string, role, EnvOr("FRONTDESK_STAFF_ROLE", ""),
 ABSL_FLAG(std::string, token, EnvOr("FRONTDESK_STAFF_TOKEN", ""),
           "queue: your staff token (env FRONTDESK_STAFF_TOKEN); see "
           "`frontdesk token issue`");
+ABSL_FLAG(std::string, break_glass_reason, "",
+          "queue list|tail: emergency access to a queue your role does not "
+          "serve, with this reason (recorded as break glass)");
 ABSL_FLAG(std::string, note, "", "queue resolve: what was done");
 
 namespace av = ::frontdesk::answer::v1;
@@ -398,6 +401,10 @@ int RunQueue(const std::vector<char*>& args) {
   auto context = [](grpc::ClientContext* ctx) {
     if (!absl::GetFlag(FLAGS_token).empty()) {
       ctx->AddMetadata("authorization", "Bearer " + absl::GetFlag(FLAGS_token));
+    }
+    if (!absl::GetFlag(FLAGS_break_glass_reason).empty()) {
+      ctx->AddMetadata("x-break-glass-reason",
+                       absl::GetFlag(FLAGS_break_glass_reason));
     }
     // Counted only by a handoff-prep in development mode.
     ctx->AddMetadata("x-staff-id", absl::GetFlag(FLAGS_staff_id));
