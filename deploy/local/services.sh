@@ -34,6 +34,14 @@ handoff_port="${HANDOFF_PREP_PORT:-7103}"
 records_port="${RECORD_KEEPER_PORT:-7104}"
 console_port="${CONSOLE_PORT:-9180}"
 services=(rules-check handoff-prep record-keeper answer)
+# mTLS with the certificates under run/tls; FRONTDESK_PLAINTEXT=1 runs without
+# TLS (--plaintext_for_development, loud in every log): only for measuring
+# what TLS costs (bench/mtls_turn_cost.sh).
+if [[ "${FRONTDESK_PLAINTEXT:-0}" == 1 ]]; then
+  transport=(--plaintext_for_development)
+else
+  transport=(--tls_dir="$run/tls")
+fi
 
 log() { echo "services.sh: $*" >&2; }
 
@@ -51,7 +59,7 @@ start_one() {
   rm -f "$run/pids/$name.ready"
   nohup "$bin/$name" --grpc_port="$port" --metrics_port="$metrics" \
     --kafka_brokers="$brokers" --journal_dir="$run/journal" \
-    --ready_file="$run/pids/$name.ready" --tls_dir="$run/tls" "$@" \
+    --ready_file="$run/pids/$name.ready" "${transport[@]}" "$@" \
     >"$run/logs/$name.log" 2>&1 </dev/null &
   echo $! >"$run/pids/$name.pid"
   for _ in $(seq 1 300); do
