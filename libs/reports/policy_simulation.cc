@@ -167,6 +167,9 @@ void PolicySimulator::Replay(const std::string& call_id,
                                           phi->asr_alternatives().end());
     ++r.turns_replayed;
     const ev::DecisionRecorded& old = *t.decision;
+    rv::Decision now =
+        candidate_->Evaluate(phi->utterance(), alternatives, t.context);
+    bool reproducible = true;
     if (baseline_ != nullptr) {
       rv::Decision base =
           baseline_->Evaluate(phi->utterance(), alternatives, t.context);
@@ -174,10 +177,16 @@ void PolicySimulator::Replay(const std::string& call_id,
           base.rule_id() != old.rule_id() ||
           RulesAction(base.action()) != old.action()) {
         ++r.not_reproducible;
+        reproducible = false;
+        // The candidate decides as the policy in force does: the difference
+        // from the record is not the candidate's.
+        if (base.lane() == now.lane() && base.rule_id() == now.rule_id() &&
+            base.action() == now.action()) {
+          ++r.unchanged;
+          continue;
+        }
       }
     }
-    rv::Decision now =
-        candidate_->Evaluate(phi->utterance(), alternatives, t.context);
     SimulatedDecision s;
     s.call_id = call_id;
     s.turn = t.index;
@@ -190,6 +199,7 @@ void PolicySimulator::Replay(const std::string& call_id,
     s.new_rule_id = now.rule_id();
     s.new_action = RulesAction(now.action());
     s.new_request_type = now.request_type();
+    s.reproducible = reproducible;
     if (s.old_lane == s.new_lane && s.old_rule_id == s.new_rule_id &&
         s.old_action == s.new_action) {
       ++r.unchanged;
@@ -218,7 +228,9 @@ std::string SimulationText(const SimulationResult& r, size_t examples_per_group,
     absl::StrAppend(&o, "Baseline check: ", r.not_reproducible,
                     " replayed turns decide differently under the policy in "
                     "force than recorded (context not fully on the log, or a "
-                    "different policy version then)\n");
+                    "different policy version then); on those, only what the "
+                    "candidate changes against that replay is listed, marked "
+                    "[not reproducible]\n");
   }
   if (r.groups.empty()) o += "No decision would change.\n";
   for (const SimulationGroup& g : r.groups) {
@@ -226,9 +238,10 @@ std::string SimulationText(const SimulationResult& r, size_t examples_per_group,
                           g.to_lane, g.decisions.size());
     for (size_t i = 0; i < g.decisions.size() && i < examples_per_group; ++i) {
       const SimulatedDecision& d = g.decisions[i];
-      absl::StrAppendFormat(&o, "  call %s turn %d: %s (%s) -> %s (%s)\n",
+      absl::StrAppendFormat(&o, "  call %s turn %d: %s (%s) -> %s (%s)%s\n",
                             d.call_id, d.turn, d.old_rule_id, d.old_action,
-                            d.new_rule_id, d.new_action);
+                            d.new_rule_id, d.new_action,
+                            d.reproducible ? "" : " [not reproducible]");
       if (show_words) absl::StrAppend(&o, "    words: \"", d.utterance, "\"\n");
     }
     if (g.decisions.size() > examples_per_group) {

@@ -15,7 +15,9 @@
 // log; it is taken as true when the turn produced a FieldCollected that was
 // not rejected. When a baseline map (the policy in force) is given, every
 // turn is also replayed through it; turns whose baseline replay does not
-// reproduce the recorded decision are counted as not reproducible, so a
+// reproduce the recorded decision are counted as not reproducible; on those
+// turns a change is one the candidate makes against the policy in force's
+// replay (a turn where both agree is unchanged), and it is marked, so a
 // reader can tell reconstruction noise from a real policy difference.
 //
 // Events are grouped by call in the order given (a call's events share one
@@ -52,6 +54,9 @@ struct SimulatedDecision {
   std::string new_lane, new_rule_id, new_action, new_request_type;
   // PHI: the caller's words of the turn.
   std::string utterance;
+  // False when the policy in force, replayed on the rebuilt context, does
+  // not reproduce the recorded decision either.
+  bool reproducible = true;
 };
 
 // The changed decisions of one old lane -> new lane pair.
@@ -101,7 +106,8 @@ class PolicySimulator {
   std::shared_ptr<const rules_check::HandoffMap> baseline_;
   // Calls not replayed yet, in the order they were first seen.
   std::vector<std::string> open_order_;
-  std::map<std::string, std::vector<frontdesk::events::v1::EventBody>> open_calls_;
+  std::map<std::string, std::vector<frontdesk::events::v1::EventBody>>
+      open_calls_;
   absl::flat_hash_set<std::string> replayed_;
   SimulationResult done_;
   Groups done_groups_;

@@ -143,6 +143,32 @@ TEST(PolicySimulationTest, SamePolicyChangesNothing) {
               HasSubstr("No decision would change."));
 }
 
+TEST(PolicySimulationTest, RecordsThePolicyCannotReproduceAreNotChanges) {
+  auto in_force = MapOf(SampleYaml());
+  CraftedLog log;
+  testing::Script s(&log);
+  // A decision no replay of this policy gives for these words.
+  s.Start("odd");
+  s.Turn("odd", 1, "where do I park");
+  s.Decide("odd", s.Decision("d-odd", 1, ev::LANE_HUMAN_ONLY, "HO-OLD",
+                             "retired-category", "", "handoff"));
+  s.End("odd");
+  PolicySimulator same(in_force, log.Opener(), in_force);
+  for (const LoggedEvent& e : log.Week().events) same.Apply(e);
+  SimulationResult r = same.Finish();
+  EXPECT_EQ(r.not_reproducible, 1);
+  EXPECT_EQ(r.changed, 0);
+  EXPECT_EQ(r.unchanged, 1);
+
+  // A candidate that does change it is listed, marked.
+  PolicySimulator moved(MapOf(OneLaneChanged()), log.Opener(), in_force);
+  for (const LoggedEvent& e : log.Week().events) moved.Apply(e);
+  r = moved.Finish();
+  ASSERT_EQ(r.changed, 1);
+  EXPECT_FALSE(r.groups[0].decisions[0].reproducible);
+  EXPECT_THAT(SimulationText(r, 3, false), HasSubstr("[not reproducible]"));
+}
+
 TEST(PolicySimulationTest, TurnsThatCannotBeOpenedAreCounted) {
   auto in_force = MapOf(SampleYaml());
   CraftedLog log;

@@ -182,8 +182,9 @@ TEST_F(ReportCommandsTest, WeeklyCsvWithWordsForPhiRead) {
 }
 
 // The scripted week's decisions were written by hand, not by the rules
-// library, so the baseline check reports them; the simulation itself is
-// tested in libs/reports/policy_simulation_test.cc.
+// library: the baseline check reports them, and the same policy changes
+// nothing. The simulation itself is tested in
+// libs/reports/policy_simulation_test.cc.
 TEST_F(ReportCommandsTest, SimulateRecordsItsAccess) {
   ReportArgs a = Args("practice-manager");
   a.candidate_policy = FRONTDESK_SAMPLE_POLICY;
@@ -191,6 +192,7 @@ TEST_F(ReportCommandsTest, SimulateRecordsItsAccess) {
   ASSERT_EQ(RunSimulate(a, io_, out_, err_), 0) << err_.str();
   EXPECT_THAT(out_.str(), HasSubstr("Simulation under sunrise-"));
   EXPECT_THAT(out_.str(), HasSubstr("Baseline check: "));
+  EXPECT_THAT(out_.str(), HasSubstr("No decision would change."));
   auto accesses = Accesses();
   ASSERT_EQ(accesses.size(), 2u);
   EXPECT_EQ(accesses[0].action(), "simulate");
