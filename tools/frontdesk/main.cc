@@ -26,6 +26,7 @@
 #include "libs/serving/tls_flags.h"
 #include "services/rules_check/handoff_map.h"
 #include "tools/frontdesk/call_script.h"
+#include "tools/frontdesk/phi_map_commands.h"
 #include "tools/frontdesk/policy_commands.h"
 #include "tools/frontdesk/queue_commands.h"
 #include "tools/frontdesk/records_commands.h"
@@ -179,7 +180,12 @@ constexpr char kUsage[] =
     "                   --actor A --role R --purpose P [--policy_in_force P]\n"
     "      Replays recorded turns through a candidate policy; every decision\n"
     "      that would change, by old lane -> new lane. Needs `simulate` and\n"
-    "      `phi.read`. All three record their access; exit 4 when refused.\n\n"
+    "      `phi.read`. All three record their access; exit 4 when refused.\n"
+    "  frontdesk phi-map --policy FILE [--values helm-values.yaml]\n"
+    "                   [--format text|html] [--out FILE]\n"
+    "      Where patient data goes, from the policy the services enforce:\n"
+    "      fields, topics, queues, subprocessors (BAA), roles, retention,\n"
+    "      failure behaviour, audit topics. Reads no PHI.\n\n"
     "Run 'frontdesk --help' for every flag.";
 
 int RunCall() {
@@ -505,6 +511,10 @@ int main(int argc, char** argv) {
     return frontdesk::cli::RunReportCli(rest, std::cout, std::cerr);
   if (command == "simulate")
     return frontdesk::cli::RunReportCli(rest, std::cout, std::cerr);
+  if (command == "phi-map") {
+    return frontdesk::cli::RunPhiMapCli(rest, absl::GetFlag(FLAGS_policy),
+                                        std::cout, std::cerr);
+  }
   if (command == "help") {
     std::cout << kUsage << "\n";
     return 0;
