@@ -1,7 +1,9 @@
 // RenderPhiDataPathHtml: the data-path report as one self-contained page.
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -70,16 +72,32 @@ void Arrow(std::string* o, int x1, int y1, int x2, int y2,
   }
 }
 
+// Splits "owner A, backup B, last resort C, claim window W" into two lines.
+std::vector<std::string> QueueLines(const std::string& id,
+                                    const std::string& roles) {
+  std::vector<std::string> lines = {absl::StrCat("queue ", id)};
+  const size_t cut = roles.find(", last resort");
+  if (cut == std::string::npos) {
+    lines.push_back(roles);
+  } else {
+    lines.push_back(roles.substr(0, cut));
+    lines.push_back(roles.substr(cut + 2));
+  }
+  return lines;
+}
+
 std::string Diagram(const PhiDataPath& d) {
   const int n = static_cast<int>(d.queue_roles.size());
-  const int row = 44;
+  const int row = 56;
   const int top = 20;
+  const int queues_top = top + 70;
   const int queues_h = std::max(1, n) * row;
-  const int sub_y = top + std::max(queues_h, 260) + 40;
+  const int rk_y = queues_top + queues_h + 10;
+  const int sub_y = rk_y + 60 + 50;
   const int subs = static_cast<int>(d.subprocessors.size());
   const int sub_w = 170;
-  const int width = std::max(1040, 20 + subs * (sub_w + 12));
-  const int height = sub_y + 90;
+  const int width = std::max(1060, 20 + subs * (sub_w + 12));
+  const int height = sub_y + 80;
   std::string o;
   absl::StrAppend(&o, "<svg xmlns='http://www.w3.org/2000/svg' width='", width,
                   "' height='", height,
@@ -95,38 +113,39 @@ std::string Diagram(const PhiDataPath& d) {
       {"answer", "runs the call;", "seals PHI first"});
   Arrow(&o, 120, mid + 25, 160, mid + 25);
   // Kafka: the calls topic and one handoff topic per queue.
-  const int kx = 330;
-  const int kw = 230;
+  const int kx = 340;
+  const int kw = 260;
   Box(&o, kx, top, kw, 50, kSealed,
       {"Kafka (sealed)", kafka::kCallsTopic, "every call event"});
   Arrow(&o, 290, mid + 20, kx, top + 30, "sealed");
-  for (int i = 0; i < n; ++i) {
-    Box(&o, kx, top + 70 + i * row, kw, row - 8, kSealed,
-        {kafka::HandoffTopic(d.queue_roles[i].first)}, false);
-  }
-  // handoff-prep between answer and the queue topics.
+  // handoff-prep below answer, fanning out to the queue topics.
   const int hx = 160;
   const int hy = mid + 110;
   Box(&o, hx, hy, 130, 64, kBlue,
       {"handoff-prep", "packets: only fields", "shown to the owner"});
-  Arrow(&o, 225, mid + 64, 225, hy);
-  if (n > 0) Arrow(&o, 290, hy + 30, kx, top + 70 + row / 2, "sealed");
-  // Queues and roles.
-  const int qx = 620;
+  Arrow(&o, 225, mid + 64, 225, hy, "handoff");
+  const int qx = 650;
   for (int i = 0; i < n; ++i) {
-    const int y = top + 70 + i * row;
-    Box(&o, qx, y, 400, row - 8, kGreen,
-        {absl::StrCat("queue ", d.queue_roles[i].first),
-         d.queue_roles[i].second},
-        true);
-    Arrow(&o, kx + kw, y + (row - 8) / 2, qx, y + (row - 8) / 2);
+    const int y = queues_top + i * row;
+    const int h = row - 8;
+    Box(&o, kx, y, kw, h, kSealed,
+        {kafka::HandoffTopic(d.queue_roles[i].first), "handoff packets"},
+        false);
+    absl::StrAppend(&o, "<line x1='290' y1='", hy + 32, "' x2='", kx, "' y2='",
+                    y + h / 2, "' stroke='#999' marker-end='url(#arrow)'/>\n");
+    Box(&o, qx, y, 400, h, kGreen,
+        QueueLines(d.queue_roles[i].first, d.queue_roles[i].second));
+    Arrow(&o, kx + kw, y + h / 2, qx, y + h / 2);
   }
-  // record-keeper projection.
-  const int ry = top + 70 + queues_h + 10;
-  Box(&o, kx, std::max(ry, hy + 80), kw, 50, kBlue,
-      {"record-keeper", "SQLite projection, PHI sealed"});
+  // record-keeper: folds every topic into its projection.
+  Box(&o, kx, rk_y, kw, 50, kBlue,
+      {"record-keeper", "SQLite projection; PHI stays sealed"});
+  absl::StrAppend(&o, "<line x1='", kx - 12, "' y1='", top + 25, "' x2='",
+                  kx - 12, "' y2='", rk_y + 25,
+                  "' stroke='#333' stroke-dasharray='2,3'/>\n");
+  Arrow(&o, kx - 12, rk_y + 25, kx, rk_y + 25);
   // Subprocessors.
-  absl::StrAppend(&o, "<text x='10' y='", sub_y - 10,
+  absl::StrAppend(&o, "<text x='10' y='", sub_y - 12,
                   "' font-weight='bold'>Subprocessors (green: BAA on record; "
                   "red: no BAA, receives no PHI)</text>\n");
   for (int i = 0; i < subs; ++i) {
@@ -140,11 +159,27 @@ std::string Diagram(const PhiDataPath& d) {
              : absl::StrCat("receives ", s.receives.size(), " PHI field",
                             s.receives.size() == 1 ? "" : "s")});
     if (!s.receives.empty()) {
-      Arrow(&o, 225, mid + 64, x + sub_w / 2, sub_y, "", true);
+      Arrow(&o, 170, mid + 64, x + sub_w / 2, sub_y, "", true);
     }
   }
   absl::StrAppend(&o, "</svg>\n");
   return o;
+}
+
+// "a (x, y); b (z)": each item once, with the request types it comes from.
+std::string Grouped(const std::vector<std::pair<std::string, std::string>>& v) {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<std::string>> types;
+  for (const auto& [item, type] : v) {
+    if (types.count(item) == 0) order.push_back(item);
+    types[item].push_back(type);
+  }
+  std::vector<std::string> parts;
+  for (const std::string& item : order) {
+    parts.push_back(
+        absl::StrCat(item, " (", absl::StrJoin(types[item], ", "), ")"));
+  }
+  return parts.empty() ? "none" : absl::StrJoin(parts, "; ");
 }
 
 std::string List(const std::vector<std::string>& v) {
@@ -195,24 +230,26 @@ std::string RenderPhiDataPathHtml(const PhiDataPath& d) {
       ") for</th><th>Sent to queues</th><th>Sent to "
       "subprocessors</th><th>Seen at the staff desk by</th></tr>\n");
   for (const FieldPath& f : d.fields) {
-    std::vector<std::string> types, stored, queues, subs;
+    std::vector<std::string> types, stored;
+    std::vector<std::pair<std::string, std::string>> queues, subs;
     std::set<std::string> roles;
     for (const auto& u : f.requests) {
       types.push_back(u.request_type);
       if (u.stored) stored.push_back(u.request_type);
       for (const auto& q : u.queues) {
-        queues.push_back(absl::StrCat(q.queue, " (", u.request_type, ")"));
+        queues.push_back({q.queue, u.request_type});
         roles.insert(q.roles_shown.begin(), q.roles_shown.end());
       }
       for (const auto& s : u.subprocessors) {
-        subs.push_back(absl::StrCat(s.id, s.baa_on_record ? "" : " NO BAA",
-                                    " (", u.request_type, ")"));
+        subs.push_back({absl::StrCat(s.id, s.baa_on_record ? "" : " NO BAA"),
+                        u.request_type});
       }
     }
     absl::StrAppend(&o, "<tr><td><b>", Esc(f.name), "</b></td><td>",
                     List(types), "</td><td>", List(stored), "</td><td>",
-                    List(queues), "</td><td>", List(subs), "</td><td>",
-                    List({roles.begin(), roles.end()}), "</td></tr>\n");
+                    Esc(Grouped(queues)), "</td><td>", Esc(Grouped(subs)),
+                    "</td><td>", List({roles.begin(), roles.end()}),
+                    "</td></tr>\n");
   }
   absl::StrAppend(&o, "</table>\n");
 
