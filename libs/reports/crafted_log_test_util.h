@@ -342,6 +342,18 @@ inline void ScriptWeek(CraftedLog* log) {
   a.set_via("cli");
   log->Add(log->record_keeper(), "frontdesk.access.v1", "actor/auditor-1",
            ev::EVENT_TYPE_ACCESS_RECORDED, a);
+  // An emergency read of the nurse line by the medical director.
+  ev::AccessRecorded glass;
+  glass.set_actor_id("dr-dee");
+  glass.set_role("medical-director");
+  glass.set_action("list_open");
+  glass.set_resource("queue/nurse-line");
+  glass.set_allowed(true);
+  glass.set_purpose("break glass: nurse line unstaffed during ice storm");
+  glass.set_via("grpc");
+  glass.set_break_glass(true);
+  log->Add(log->record_keeper(), "frontdesk.access.v1", "actor/dr-dee",
+           ev::EVENT_TYPE_ACCESS_RECORDED, glass);
   frontdesk::policy::v1::PolicyActivated pa;
   pa.set_tenant_id(kTenant);
   pa.set_new_version("sunrise-test");

@@ -56,6 +56,7 @@ const std::map<std::string, std::string>& Purposes() {
   static const auto* m = new std::map<std::string, std::string>{
       {"TREAT", "treatment"},
       {"ETREAT", "Emergency Treatment"},
+      {"BTG", "break the glass"},
       {"HOPERAT", "healthcare operations"},
       {"PATADMIN", "patient administration"},
       {"HSYSADMIN", "health system administration"},
@@ -441,9 +442,18 @@ json AuditExporter::Resource(const LoggedEvent& e) const {
       }
       stated_purpose = p.purpose();
       agents.insert(agents.begin(), StaffAgent(p.actor_id(), p.role()));
-      entities.push_back(Entity(
-          kResourceSystem, p.resource(), "4",
-          json::array({Detail("action", p.action()), Detail("via", p.via())})));
+      {
+        json details =
+            json::array({Detail("action", p.action()), Detail("via", p.via())});
+        if (p.break_glass()) {
+          // Emergency access: coded as break-the-glass, the stated reason
+          // kept as a detail.
+          stated_purpose = "BTG";
+          details.push_back(Detail("break-glass-reason", p.purpose()));
+        }
+        entities.push_back(
+            Entity(kResourceSystem, p.resource(), "4", std::move(details)));
+      }
       patient_call.clear();
       if (absl::StartsWith(p.resource(), "call/"))
         patient_call = p.resource().substr(5);

@@ -37,11 +37,18 @@ TEST(FhirAuditExportTest, ScriptedWeekBundleHasTheR4Shape) {
       << ValidateAuditBundleShape(bundle);
   EXPECT_EQ(bundle["type"], "collection");
   // Exported: 6 starts, 6 ends, 9 decisions, 5 prepared, 4 claimed,
-  // 4 resolved, 1 escalation, 1 access, 1 policy activation.
-  EXPECT_EQ(bundle["entry"].size(), 37u);
+  // 4 resolved, 1 escalation, 2 accesses (one break glass), 1 policy
+  // activation.
+  EXPECT_EQ(bundle["entry"].size(), 38u);
+  int break_glass = 0;
   for (const json& r : x.AuditEvents()) {
     EXPECT_TRUE(ValidateAuditEventShape(r).ok()) << ValidateAuditEventShape(r);
+    if (r["purposeOfEvent"][0].contains("coding") &&
+        r["purposeOfEvent"][0]["coding"][0]["code"] == "BTG") {
+      ++break_glass;
+    }
   }
+  EXPECT_EQ(break_glass, 1);
 }
 
 TEST(FhirAuditExportTest, MapsEventsToTypesActionsAndOutcomes) {
@@ -109,7 +116,7 @@ TEST(FhirAuditExportTest, PlainEventsAreOneObjectPerEvent) {
   CraftedLog log;
   testing::ScriptWeek(&log);
   const std::vector<json> plain = Export(log, nullptr).PlainEvents();
-  ASSERT_EQ(plain.size(), 37u);
+  ASSERT_EQ(plain.size(), 38u);
   EXPECT_EQ(plain[0]["event"], "CallStarted");
   EXPECT_EQ(plain[0]["call_id"], "c1");
   EXPECT_EQ(plain[0]["log"]["topic"], "frontdesk.calls.v1");

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "frontdesk/events/v1/access_events.pb.h"
 #include "frontdesk/events/v1/handoff_events.pb.h"
 
 namespace frontdesk::reports {
@@ -159,6 +160,14 @@ void WeeklyReportBuilder::Apply(const LoggedEvent& e) {
       ++escalations_by_queue_[queue];
       break;
     }
+    case ev::EVENT_TYPE_ACCESS_RECORDED: {
+      ev::AccessRecorded a;
+      if (!a.ParseFromString(b.payload()) || !a.break_glass()) break;
+      if (e.occurred_at < from_ || e.occurred_at >= to_) break;
+      break_glass_.push_back({e.occurred_at, a.actor_id(), a.role(), a.action(),
+                              a.resource(), a.allowed(), a.purpose()});
+      break;
+    }
     default:
       break;
   }
@@ -222,6 +231,7 @@ WeeklyReport WeeklyReportBuilder::Finish() const {
     r.approved_answer_hit_rate =
         static_cast<double>(answered_) / (answered_ + unanswered_);
   }
+  r.break_glass = break_glass_;
   r.unanswered_texts_shown = texts_opened_;
   if (texts_opened_) r.unanswered_texts = Sorted(unanswered_texts_);
 
@@ -352,7 +362,14 @@ std::vector<std::pair<std::string, std::string>> Headline(
        absl::StrCat(r.answered_with_approved_text)},
       {"unanswered questions", absl::StrCat(r.unanswered)},
       {"approved-answer hit rate", Rate(r.approved_answer_hit_rate)},
+      {"break-glass accesses", absl::StrCat(r.break_glass.size())},
   };
+}
+
+std::string BreakGlassLine(const BreakGlassAccess& b) {
+  return absl::StrCat(FormatInstant(b.at), " ", b.actor_id, " (", b.role, ") ",
+                      b.action, " ", b.resource, " ",
+                      b.allowed ? "granted" : "refused", ": ", b.purpose);
 }
 
 }  // namespace
@@ -388,6 +405,10 @@ std::string WeeklyReportText(const WeeklyReport& r) {
                           "late, %d calls, no human-only turn\n",
                           c.request_type, c.handoffs, c.resolved, c.calls);
   }
+  o += "Break-glass (emergency) accesses\n";
+  if (r.break_glass.empty()) o += "  (none)\n";
+  for (const auto& b : r.break_glass)
+    absl::StrAppend(&o, "  ", BreakGlassLine(b), "\n");
   return o;
 }
 
@@ -415,6 +436,9 @@ std::string WeeklyReportCsv(const WeeklyReport& r) {
     row("lane_move_candidates", c.request_type,
         absl::StrCat(c.handoffs, " handoffs; ", c.resolved, " resolved; ",
                      c.calls, " calls"));
+  }
+  for (const auto& b : r.break_glass) {
+    row("break_glass", FormatInstant(b.at), BreakGlassLine(b));
   }
   return o;
 }
@@ -456,6 +480,13 @@ std::string WeeklyReportHtml(const WeeklyReport& r) {
                                       c.calls, " calls, no human-only turn")});
   }
   if (!rows.empty()) o += HtmlTable(rows);
+  o += "<h2>Break-glass (emergency) accesses</h2>\n";
+  if (r.break_glass.empty()) o += "<p class=\"none\">none</p>\n";
+  std::vector<std::pair<std::string, std::string>> glass;
+  for (const auto& b : r.break_glass) {
+    glass.push_back({FormatInstant(b.at), BreakGlassLine(b)});
+  }
+  if (!glass.empty()) o += HtmlTable(glass);
   return o + "</body></html>\n";
 }
 

@@ -28,6 +28,9 @@
 //                         PHI: grouped texts only with a PhiOpener, else a
 //                         count.
 //   lane-move candidates  see LaneMoveCandidate.
+//   break glass           every emergency access (AccessRecorded with
+//                         break_glass), granted or refused, listed one by
+//                         one: when, who, role, what, and the stated reason.
 //
 // Not thread-safe.
 //
@@ -66,6 +69,18 @@ struct LaneMoveCandidate {
 };
 inline constexpr int kLaneMoveMinHandoffs = 3;
 
+// One emergency access, as recorded on frontdesk.access.v1.
+struct BreakGlassAccess {
+  absl::Time at;
+  std::string actor_id;
+  std::string role;
+  std::string action;
+  std::string resource;
+  bool allowed = false;
+  // The stated reason ("break glass: ...").
+  std::string purpose;
+};
+
 // A count keyed by a name, most frequent first (then by name).
 using Counts = std::vector<std::pair<std::string, int>>;
 
@@ -95,6 +110,8 @@ struct WeeklyReport {
   bool unanswered_texts_shown = false;
   Counts unanswered_texts;
   std::vector<LaneMoveCandidate> lane_move_candidates;
+  // In log order.
+  std::vector<BreakGlassAccess> break_glass;
   // Events folded.
   int events = 0;
 };
@@ -110,6 +127,7 @@ class WeeklyReportBuilder {
   WeeklyReport Finish() const;
 
  private:
+  std::vector<BreakGlassAccess> break_glass_;
   struct Call {
     std::string request_type;
     frontdesk::events::v1::Lane lane = frontdesk::events::v1::LANE_UNSPECIFIED;

@@ -60,6 +60,17 @@ TEST(WeeklyReportTest, ScriptedWeekFigures) {
   EXPECT_EQ(r.lane_move_candidates[0].handoffs, 3);
   EXPECT_EQ(r.lane_move_candidates[0].resolved, 3);
   EXPECT_EQ(r.lane_move_candidates[0].calls, 3);
+  // The one emergency access, and not the ordinary export.
+  ASSERT_EQ(r.break_glass.size(), 1u);
+  EXPECT_EQ(r.break_glass[0].actor_id, "dr-dee");
+  EXPECT_EQ(r.break_glass[0].role, "medical-director");
+  EXPECT_EQ(r.break_glass[0].resource, "queue/nurse-line");
+  EXPECT_TRUE(r.break_glass[0].allowed);
+  EXPECT_THAT(WeeklyReportText(r),
+              HasSubstr("dr-dee (medical-director) list_open queue/nurse-line "
+                        "granted: break glass: nurse line unstaffed"));
+  EXPECT_THAT(WeeklyReportHtml(r),
+              HasSubstr("Break-glass (emergency) accesses"));
 }
 
 TEST(WeeklyReportTest, UnansweredTextsOnlyWithTheKey) {
