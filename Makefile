@@ -12,8 +12,12 @@ SAMPLE_CALLS := $(sort $(wildcard examples/clinic/calls/*.txt))
 # makes under the run folder.
 RUN_DIR := $(or $(FRONTDESK_RUN_DIR),$(CURDIR)/run)
 export FRONTDESK_TLS_DIR ?= $(RUN_DIR)/tls
+# Who `make run` replays its sample calls as (the sample policy grants the
+# auditor role `replay`; the access is recorded), checking the services'
+# signatures with the public keys services.sh made.
+REPLAY_AS := --actor=make-run --role=auditor --purpose=HOPERAT --producer_keys=$(RUN_DIR)/keys/signing
 
-.PHONY: deps build run stop test unit-test integration-test bench fuzz-build fuzz fuzz-ci asan tsan fmt clean reset
+.PHONY: deps build run stop test unit-test integration-test bench bench-load fuzz-build fuzz fuzz-ci asan tsan fmt clean reset
 
 deps:
 	@deploy/local/install-deps.sh
@@ -29,14 +33,15 @@ run: build
 	@$(SERVICES) start
 	@for script in $(SAMPLE_CALLS); do \
 	  echo; echo "=== sample call: $$script"; \
+	  since=$$(date -u +%Y-%m-%dT%H:%M:%SZ); \
 	  $(FRONTDESK) call --script $$script | tee $(BUILD_DIR)/last-call.txt || exit 1; \
 	  id=$$(sed -n 's/^(call \([0-9a-f-]*\) ended.*/\1/p' $(BUILD_DIR)/last-call.txt); \
-	  echo "--- timeline of $$id, read back from Kafka"; \
-	  $(FRONTDESK) replay --call $$id || exit 1; \
+	  echo "--- timeline of $$id, read back from Kafka and verified"; \
+	  $(FRONTDESK) replay --call $$id --since $$since $(REPLAY_AS) || exit 1; \
 	done
 	@echo
 	@echo "The front desk is running. Talk to it:  $(FRONTDESK) call"
-	@echo "Replay a call:                          $(FRONTDESK) replay --call <id>"
+	@echo "Replay a call:                          $(FRONTDESK) replay --call <id> $(REPLAY_AS)"
 	@echo "Staff console (open handoffs):          http://127.0.0.1:$${CONSOLE_PORT:-9180}/"
 	@echo "Stop everything:                        make stop"
 
@@ -64,6 +69,13 @@ bench: build
 	$(BUILD_DIR)/bin/call_memory --calls=20000
 	$(BUILD_DIR)/bin/handoff_latency --answer=127.0.0.1:$${ANSWER_PORT:-7101} --calls=200
 	$(BUILD_DIR)/bin/loadgen --answer=127.0.0.1:$${ANSWER_PORT:-7101} --calls=100 --duration_s=30 --json_out=run/loadgen.json --svg_out=run/loadgen.svg
+
+# Sustained load at 100, 500 and 1,000 concurrent calls, each service's
+# VmRSS/VmHWM during the 1,000-call run (and per call), and a perf profile of
+# it: bench/load_memory.sh, results in run/bench-load/. Restarts the local
+# services. DURATION_S (default 30) per run.
+bench-load: build
+	@bench/load_memory.sh
 
 # The libFuzzer targets in fuzz/, each seeded from its committed corpus in
 # fuzz/corpus/<name>/. New inputs go to build-fuzz/corpus/<name>/; a crash is
