@@ -26,6 +26,7 @@
 #include "libs/serving/tls_flags.h"
 #include "services/rules_check/handoff_map.h"
 #include "tools/frontdesk/call_script.h"
+#include "tools/frontdesk/keys_commands.h"
 #include "tools/frontdesk/phi_map_commands.h"
 #include "tools/frontdesk/policy_commands.h"
 #include "tools/frontdesk/queue_commands.h"
@@ -142,6 +143,10 @@ constexpr char kUsage[] =
     "      A staff token issuer's key pair, or a signed staff token for\n"
     "      local runs; queue commands send it with --token (env\n"
     "      FRONTDESK_STAFF_TOKEN).\n"
+    "  frontdesk keys init|rotate|list|shred --tenant T --keyring_file F\n"
+    "                  [--kek_file K] [--before DATE|retention]\n"
+    "      The wrapped PHI keyring: make it, rotate the active key, list the\n"
+    "      keys, destroy keys retired before DATE (shred records the access).\n"
     "  frontdesk tls init --out_dir DIR [--force]\n"
     "      Write a development CA and mTLS certificates for the services and\n"
     "      this tool. call and queue talk mTLS with --tls_dir DIR (env\n"
@@ -501,6 +506,8 @@ int main(int argc, char** argv) {
     return frontdesk::cli::RunToken({rest.begin() + 1, rest.end()}, std::cout,
                                     std::cerr);
   }
+  if (command == "keys")
+    return frontdesk::cli::RunKeysCli(rest, std::cout, std::cerr);
   if (command == "tls") {
     return frontdesk::cli::RunTls({rest.begin() + 1, rest.end()}, std::cout,
                                   std::cerr);
