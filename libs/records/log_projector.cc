@@ -44,6 +44,10 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> ConsumerConf(
   return conf;
 }
 
+// The topics IsFrontdeskTopic accepts, as a librdkafka subscription.
+constexpr char kTopicPattern[] =
+    "^frontdesk\\.(calls|access|policy|handoff\\.[a-z0-9-]+)\\.v1$";
+
 eventlog::StoredRecord ToRecord(const RdKafka::Message& msg) {
   eventlog::StoredRecord r;
   r.topic = msg.topic_name();
@@ -57,8 +61,24 @@ eventlog::StoredRecord ToRecord(const RdKafka::Message& msg) {
 }  // namespace
 
 bool IsFrontdeskTopic(absl::string_view topic) {
-  return absl::StartsWith(topic, "frontdesk.") &&
-         absl::EndsWith(topic, ".v1") && topic.size() > 13;
+  if (topic == kafka::kCallsTopic || topic == kafka::kAccessTopic ||
+      topic == kafka::kPolicyTopic) {
+    return true;
+  }
+  constexpr absl::string_view kPrefix = "frontdesk.handoff.";
+  constexpr absl::string_view kSuffix = ".v1";
+  if (!absl::StartsWith(topic, kPrefix) || !absl::EndsWith(topic, kSuffix)) {
+    return false;
+  }
+  const absl::string_view queue =
+      topic.substr(kPrefix.size(), topic.size() - kPrefix.size() - 3);
+  if (queue.empty()) return false;
+  for (char c : queue) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+      return false;
+    }
+  }
+  return true;
 }
 
 // Positions assigned partitions at the store's offsets, and applies what is
@@ -147,8 +167,7 @@ absl::Status LogProjector::Start() {
   }
   // A regular expression subscription: new frontdesk topics (a new staff
   // queue) are picked up at the next metadata refresh.
-  const RdKafka::ErrorCode code =
-      consumer->subscribe({"^frontdesk\\.[a-z0-9.-]+\\.v1$"});
+  const RdKafka::ErrorCode code = consumer->subscribe({kTopicPattern});
   if (code != RdKafka::ERR_NO_ERROR) {
     return absl::UnavailableError(
         absl::StrCat("kafka subscribe: ", RdKafka::err2str(code)));

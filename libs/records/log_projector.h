@@ -1,7 +1,7 @@
 // Feeding a RecordStore from Kafka: the live projector of record-keeper and
 // the one-shot rebuild of `frontdesk records rebuild`.
 //
-// LogProjector follows every frontdesk topic (frontdesk.<name>.v1) as a
+// LogProjector follows every frontdesk topic (IsFrontdeskTopic) as a
 // member of a consumer group, but positions each assigned partition at the
 // offset the store holds, never at the group's committed offset: the store's
 // offsets are written in the same transaction as the projection, so a crash
@@ -39,7 +39,8 @@
 
 namespace frontdesk::records {
 
-// True for frontdesk.<name>.v1 topics.
+// True for the frontdesk event topics: frontdesk.calls.v1,
+// frontdesk.access.v1, frontdesk.policy.v1 and frontdesk.handoff.<queue>.v1.
 bool IsFrontdeskTopic(absl::string_view topic);
 
 struct ProjectorOptions {

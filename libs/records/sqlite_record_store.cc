@@ -553,7 +553,8 @@ absl::Status ProjectEvent(sqlite3* db, const ev::EventBody& body, int64_t at) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::Open(
-    const std::string& path, absl::Duration busy_timeout) {
+    const std::string& path, absl::Duration busy_timeout,
+    Durability durability) {
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(
       path.c_str(), &db,
@@ -571,8 +572,12 @@ absl::StatusOr<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::Open(
   // power loss the last batches may roll back, offsets with them.
   const std::string busy = absl::StrCat(
       "PRAGMA busy_timeout=", absl::ToInt64Milliseconds(busy_timeout));
+  const bool rebuild = durability == Durability::kRebuild;
   for (const char* pragma :
-       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", busy.c_str()}) {
+       {"PRAGMA journal_mode=WAL",
+        rebuild ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=NORMAL",
+        rebuild ? "PRAGMA cache_size=-65536" : "PRAGMA cache_size=-8192",
+        busy.c_str()}) {
     if (absl::Status st = Exec(db, pragma); !st.ok()) {
       return absl::InternalError(
           absl::StrCat("records db ", path, ": ", st.message()));

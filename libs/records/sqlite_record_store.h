@@ -29,9 +29,19 @@ class SqliteRecordStore final : public RecordStore {
  public:
   // Opens (creating when missing) the database at `path` and its tables.
   // INTERNAL names the path and SQLite's error.
+  // How much a commit is worth.
+  enum class Durability {
+    // synchronous=NORMAL: a commit survives a process crash (the service).
+    kNormal,
+    // synchronous=OFF and a 64 MB page cache: for a rebuild into a fresh
+    // file, which is started over if the machine fails.
+    kRebuild,
+  };
+
   // A write waits up to `busy_timeout` for another connection's lock.
   static absl::StatusOr<std::unique_ptr<SqliteRecordStore>> Open(
-      const std::string& path, absl::Duration busy_timeout = absl::Seconds(5));
+      const std::string& path, absl::Duration busy_timeout = absl::Seconds(5),
+      Durability durability = Durability::kNormal);
   ~SqliteRecordStore() override;
 
   // Empties every table, the offsets included: the next consumer starts from

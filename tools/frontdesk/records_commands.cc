@@ -56,7 +56,9 @@ absl::StatusOr<RebuildReport> RebuildProjection(
     if (!started.ok()) return started.status();
     origin = *std::move(started);
   }
-  auto store = records::SqliteRecordStore::Open(db_path);
+  auto store = records::SqliteRecordStore::Open(
+      db_path, absl::Seconds(5),
+      records::SqliteRecordStore::Durability::kRebuild);
   if (!store.ok()) return store.status();
   if (absl::Status st = (*store)->Clear(); !st.ok()) return st;
   if (!origin.empty()) {
