@@ -75,6 +75,15 @@ std::string PolicyRetention(const pv::Policy& p) {
                       " years (retention.phi_years)");
 }
 
+std::vector<std::string> ShredRoles(const pv::Policy& p) {
+  std::vector<std::string> roles;
+  for (const auto& r : p.access_roles()) {
+    if (RoleGrants(p, r.role(), kPermKeysShred)) roles.push_back(r.role());
+  }
+  if (roles.empty()) roles.push_back("nobody");
+  return roles;
+}
+
 std::string ShredSchedule(const pv::Policy& p) {
   if (!p.has_retention()) {
     return "none, as the policy sets no retention";
@@ -84,7 +93,9 @@ std::string ShredSchedule(const pv::Policy& p) {
       " years may be crypto-shredded with `frontdesk keys shred --tenant ",
       p.clinic().tenant_id(),
       " --before DATE`, which destroys the data keys whose use ended before "
-      "DATE and refuses keys that protect PHI still within the retention");
+      "DATE and refuses keys that protect PHI still within the retention; "
+      "roles allowed to shred (keys.shred): ",
+      absl::StrJoin(ShredRoles(p), ", "));
 }
 
 std::string Quote(const ClinicPolicy& policy, const std::string& text_id) {
@@ -128,6 +139,19 @@ std::vector<pv::IntakeField> FieldsShownAtDesk(const ClinicPolicy& policy,
     if (shown.count(f) > 0) out.push_back(f);
   }
   return out;
+}
+
+std::vector<pv::IntakeField> FieldsShownOnBreakGlass(
+    const ClinicPolicy& policy, absl::string_view request_type,
+    absl::string_view queue, absl::string_view role) {
+  const pv::Queue* q = policy.FindQueue(queue);
+  if (q == nullptr) return {};
+  const std::vector<std::string> roles = QueueRoleList(*q);
+  if (std::find(roles.begin(), roles.end(), role) != roles.end()) {
+    return FieldsShownAtDesk(policy, request_type, queue, role);
+  }
+  if (!RoleGrants(policy.proto(), role, kPermBreakGlass)) return {};
+  return FieldsShownAtDesk(policy, request_type, queue, q->owner_role());
 }
 
 TopicRetention DefaultTopicRetention() {
@@ -191,6 +215,19 @@ PhiDataPath BuildPhiDataPath(const ClinicPolicy& policy,
   out.topic_retention = retention;
   out.policy_retention = PolicyRetention(p);
   out.shred_schedule = ShredSchedule(p);
+  if (p.has_retention() && p.retention().phi_years() > 0) {
+    const int64_t kept_days = retention.retention_ms / (24 * 3600 * 1000);
+    // A year here is 366 days, so a leap year never makes this pass wrongly.
+    const int64_t needed_days = int64_t{366} * p.retention().phi_years();
+    if (kept_days < needed_days) {
+      out.warnings.push_back(
+          absl::StrCat("The Kafka topics delete events after ", kept_days,
+                       " days, before the policy's retention of ",
+                       p.retention().phi_years(), " years ends (", needed_days,
+                       " days): raise kafka.topics.retentionMs, or lower "
+                       "retention.phi_years."));
+    }
+  }
 
   // Fields, in enum order.
   std::map<int, FieldPath> by_field;
@@ -250,6 +287,8 @@ PhiDataPath BuildPhiDataPath(const ClinicPolicy& policy,
     out.queue_roles.push_back({q.id(), absl::StrJoin(parts, ", ")});
   }
   for (const auto& r : p.access_roles()) {
+    if (RoleGrants(p, r.role(), kPermBreakGlass))
+      out.break_glass_roles.push_back(r.role());
     if (RoleGrants(p, r.role(), kPermPhiRead))
       out.phi_read_roles.push_back(r.role());
     else if (RoleGrants(p, r.role(), kPermRecordsRead))
@@ -355,6 +394,12 @@ std::string RenderPhiDataPathText(const PhiDataPath& d) {
                   "(the same loader and checks).\n\n",
                   kLegendText, "\n");
 
+  if (!d.warnings.empty()) {
+    absl::StrAppend(&o, "WARNINGS\n");
+    for (const std::string& w : d.warnings)
+      absl::StrAppend(&o, "  ! ", w, "\n");
+    absl::StrAppend(&o, "\n");
+  }
   absl::StrAppend(&o, "1. PHI FIELDS THE AGENT MAY COLLECT\n");
   absl::StrAppend(&o,
                   "  On every call: the caller's words and the caller's "
@@ -433,7 +478,12 @@ std::string RenderPhiDataPathText(const PhiDataPath& d) {
                   "  Read the record with PHI still sealed (records.read): ",
                   RoleList(d.records_read_roles), "\n",
                   "  Every role shown the caller's words and number: the "
-                  "roles of the queue holding the handoff.\n");
+                  "roles of the queue holding the handoff.\n",
+                  "  Emergency access (break glass) to any queue, with a "
+                  "stated reason, seeing what the\n  queue's owner sees; "
+                  "loudly logged, recorded as break glass and listed in the "
+                  "weekly\n  review: ",
+                  RoleList(d.break_glass_roles), "\n");
 
   absl::StrAppend(&o, "\n5. HOW LONG IT IS KEPT\n",
                   "  Kafka topics: ", Days(d.topic_retention.retention_ms),

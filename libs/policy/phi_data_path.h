@@ -51,6 +51,14 @@ std::vector<frontdesk::policy::v1::IntakeField> FieldsShownAtDesk(
     const ClinicPolicy& policy, absl::string_view request_type,
     absl::string_view queue, absl::string_view role);
 
+// The intake fields `role` sees on that handoff through emergency access
+// ("break glass", with a stated reason): for a role that does not serve the
+// queue but holds break_glass, what the queue's owner sees; for a role that
+// serves it, FieldsShownAtDesk; otherwise nothing (refused).
+std::vector<frontdesk::policy::v1::IntakeField> FieldsShownOnBreakGlass(
+    const ClinicPolicy& policy, absl::string_view request_type,
+    absl::string_view queue, absl::string_view role);
+
 // How long the Kafka topics keep events, and where that figure came from.
 struct TopicRetention {
   int64_t retention_ms = 0;
@@ -127,6 +135,8 @@ struct PhiDataPath {
   std::vector<TopicUse> phi_topics;
   // Roles whose tools may open sealed PHI (phi.read, with the keyring).
   std::vector<std::string> phi_read_roles;
+  // Roles that may break glass: open any queue with a stated reason.
+  std::vector<std::string> break_glass_roles;
   // Roles that read the operating record, where PHI stays sealed.
   std::vector<std::string> records_read_roles;
   // Every queue: {queue, "owner X, backup Y, last resort Z"}.
@@ -137,6 +147,9 @@ struct PhiDataPath {
   std::string policy_retention;
   // When keys may be shredded, in plain words.
   std::string shred_schedule;
+  // Inconsistencies a reader must act on, in plain words (for example the
+  // topics deleting events before the policy's retention ends).
+  std::vector<std::string> warnings;
   std::vector<FailureBehaviour> failures;
   std::vector<TopicUse> audit_topics;
 };

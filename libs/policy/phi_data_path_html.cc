@@ -219,6 +219,9 @@ std::string RenderPhiDataPathHtml(const PhiDataPath& d) {
       "<dt>Arrows</dt><dd>Solid: the path of a call's data. Dashed: PHI "
       "to a subprocessor.</dd></dl>\n",
       "<h2>The data path</h2>\n", Diagram(d));
+  for (const std::string& w : d.warnings) {
+    absl::StrAppend(&o, "<p class='nobaa'><b>Warning:</b> ", Esc(w), "</p>\n");
+  }
 
   absl::StrAppend(
       &o,
@@ -290,7 +293,11 @@ std::string RenderPhiDataPathHtml(const PhiDataPath& d) {
       "(<code>records.read</code>): ",
       List(d.records_read_roles),
       ".<br>The caller's words and number: the roles of the queue holding "
-      "the handoff. Every view is recorded.</p>\n");
+      "the handoff. Every view is recorded.<br>Emergency access (break "
+      "glass) to any queue, with a stated reason, seeing what the queue's "
+      "owner sees; loudly logged, recorded as break glass and listed in the "
+      "weekly review: ",
+      List(d.break_glass_roles), ".</p>\n");
 
   absl::StrAppend(
       &o, "<h2>4. How long it is kept</h2>\n<p>Kafka topics: ",

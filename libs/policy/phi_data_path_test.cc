@@ -109,6 +109,8 @@ TEST(PhiDataPathTest, TextReportAnswersEachQuestionInPlainWords) {
            "--before DATE`",
            "  language-model (model): NO BAA on record; receives no PHI\n",
            "  frontdesk.access.v1: every access to the record",
+           "  review: on-call-clinician, medical-director\n",
+           "roles allowed to shred (keys.shred): privacy-officer.\n",
            "    refills: owner pharmacy-tech, backup triage-nurse, last "
            "resort practice-manager, claim window 240 min\n",
        }) {
@@ -135,6 +137,22 @@ TEST(PhiDataPathTest, AddingAFieldToAScopeChangesTheReport) {
   EXPECT_TRUE(absl::StrContains(
       text, "      billing on billing: billing-specialist, practice-manager\n"))
       << text;
+}
+
+TEST(PhiDataPathTest, WarnsWhenTopicsKeepLessThanThePolicyRetention) {
+  const ClinicPolicy p = Sample();  // retention.phi_years: 7
+  const PhiDataPath six =
+      BuildPhiDataPath(p, "policy.yaml", {int64_t{2192} * 86400000, "x"});
+  ASSERT_EQ(six.warnings.size(), 1u);
+  EXPECT_EQ(six.warnings[0],
+            "The Kafka topics delete events after 2192 days, before the "
+            "policy's retention of 7 years ends (2562 days): raise "
+            "kafka.topics.retentionMs, or lower retention.phi_years.");
+  EXPECT_TRUE(absl::StrContains(RenderPhiDataPathText(six),
+                                "WARNINGS\n  ! The Kafka topics delete"));
+  const PhiDataPath eight =
+      BuildPhiDataPath(p, "policy.yaml", {int64_t{2922} * 86400000, "x"});
+  EXPECT_TRUE(eight.warnings.empty());
 }
 
 TEST(PhiDataPathTest, HelmValuesGiveTheTopicRetention) {

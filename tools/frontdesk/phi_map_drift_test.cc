@@ -131,6 +131,29 @@ int CompareWithServices(std::shared_ptr<const policy::ClinicPolicy> policy) {
         const Names expected = NamesOf(policy::FieldsShownAtDesk(
             *policy, scope.request_type(), queue, role));
         auto views = desk.ListOpen({"staff-1", role}, queue);
+        // Emergency access by a role that does not serve the queue.
+        handoff_prep::StaffMember glass;
+        glass.id = "staff-2";
+        glass.role = role;
+        glass.break_glass_reason = "covering the clinic tonight";
+        auto broken = desk.ListOpen(glass, queue);
+        const Names glass_expected = NamesOf(policy::FieldsShownOnBreakGlass(
+            *policy, scope.request_type(), queue, role));
+        if (!broken.ok()) {
+          EXPECT_EQ(broken.status().code(),
+                    absl::StatusCode::kPermissionDenied);
+          EXPECT_TRUE(glass_expected.empty()) << role << " on " << queue;
+        } else {
+          bool seen = false;
+          for (const hv::HandoffView& v : *broken) {
+            if (v.packet().handoff_id() != prepared->packet.handoff_id())
+              continue;
+            seen = true;
+            EXPECT_EQ(NamesOf(v.intake()), glass_expected)
+                << "break glass: " << role << " on " << queue;
+          }
+          EXPECT_TRUE(seen) << "break glass: " << role << " on " << queue;
+        }
         if (!views.ok()) {
           EXPECT_EQ(views.status().code(), absl::StatusCode::kPermissionDenied);
           EXPECT_TRUE(expected.empty()) << role << " on " << queue;
