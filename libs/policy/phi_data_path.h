@@ -7,11 +7,13 @@
 // who can see it (which roles, at the staff desk and in the tools), how long
 // it is kept, what happens on failure and where the audit records are.
 //
-// The per-queue and per-role answers come from FieldsSentToQueue and
-// FieldsShownAtDesk, which restate the rules HandoffPreparer and HandoffDesk
-// apply (services/handoff_prep). tools/frontdesk/phi_map_drift_test.cc runs
-// the real preparer and desk against these two functions, so the report and
-// the services cannot drift apart unnoticed.
+// The per-queue and per-role answers come from FieldsSentToQueue,
+// FieldsShownAtDesk and FieldsShownOnBreakGlass, which restate the filters of
+// the answer agent (stored fields, queues in send_to_queues), HandoffPreparer
+// (fields shown to the queue's owner) and HandoffDesk (fields shown to the
+// viewing role). tools/frontdesk/phi_map_drift_test.cc and
+// phi_map_call_drift_test.cc run the real services against these functions,
+// so the report and the services cannot drift apart unnoticed.
 //
 // Example:
 //   auto policy = LoadPolicyFile("examples/clinic/policy.yaml");
