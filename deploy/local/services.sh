@@ -15,9 +15,9 @@
 #
 # Everything lives under the run folder ($FRONTDESK_RUN_DIR, default
 # <repo>/run): logs/, pids/, tls/ (the development CA and certificates),
-# keys/keyring (the local PHI keyring, mode 600,
-# given a random key for the policy's tenant when it has none; see
-# libs/phi/README.md), keys/signing/ (each service's event signing key and
+# keys/keyring (the PHI keyring, its data keys wrapped by the KEK in
+# keys/kek, both mode 600, given a key for the policy's tenant when it has
+# none; see libs/phi/README.md), keys/signing/ (each service's event signing key and
 # its public key, made when missing) and journal/ (records Kafka never
 # acknowledged).
 set -euo pipefail
@@ -79,20 +79,26 @@ policy_tenant() {
   sed -n -E '/^[[:space:]]+tenant_id:/{s/^[[:space:]]+tenant_id:[[:space:]]*"?([a-z0-9-]+)"?[[:space:]]*(#.*)?$/\1/p;q;}' "$policy"
 }
 
-# Gives the development keyring a random key for tenant $1 unless it already
-# holds one. The last line of a tenant is its active key.
+# Gives the PHI keyring an active data key for tenant $1 unless it already
+# holds one. The keyring is wrapped: its data keys are encrypted by the KEK in
+# keys/kek (both mode 600; libs/phi/README.md). A plain keyring left by an
+# older run is wrapped in place, and the plain copy shredded.
 ensure_tenant_key() {
-  local tenant="$1" keyring="$run/keys/keyring"
-  if [[ -f "$keyring" ]] && grep -q "^[[:space:]]*$tenant[[:space:]]" "$keyring"; then
-    return 0
+  local tenant="$1" keyring="$run/keys/keyring" kek="$run/keys/kek"
+  if [[ -f "$keyring" ]] && ! grep -q '^frontdesk-wrapped-keyring v1$' "$keyring"; then
+    rm -f "$keyring.wrapped"
+    "$bin/frontdesk" keys init --keyring_file="$keyring.wrapped" --kek_file="$kek" \
+      --import_plain="$keyring" --tenant="$tenant" >&2
+    shred -u "$keyring"
+    mv "$keyring.wrapped" "$keyring"
+    log "wrapped the plain PHI keyring $keyring with the KEK in $kek"
+  elif [[ ! -f "$keyring" ]]; then
+    "$bin/frontdesk" keys init --keyring_file="$keyring" --kek_file="$kek" --tenant="$tenant" >&2
+    log "made the wrapped PHI keyring $keyring (KEK in $kek)"
+  elif ! grep -q "^key $tenant [0-9a-f]* [^ ]* - " "$keyring"; then
+    "$bin/frontdesk" keys rotate --keyring_file="$keyring" --tenant="$tenant" >&2
+    log "added an active PHI key for tenant $tenant to $keyring"
   fi
-  (
-    umask 077
-    [[ -f "$keyring" ]] || echo "# frontdesk development PHI keyring: <tenant_id> <64 hex key>; last line of a tenant is active" >"$keyring"
-    echo "$tenant $(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >>"$keyring"
-  )
-  chmod 600 "$keyring"
-  log "added a local PHI key for tenant $tenant to $keyring"
 }
 
 # Gives each service that writes events an Ed25519 signing key unless it has

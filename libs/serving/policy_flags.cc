@@ -12,8 +12,10 @@ ABSL_FLAG(std::string, policy,
           "The clinic's policy file (env FRONTDESK_POLICY)");
 ABSL_FLAG(std::string, keyring_file,
           frontdesk::serving::EnvOr("FRONTDESK_KEYRING_FILE", ""),
-          "The PHI keyring: lines \"<tenant_id> <64 hex key>\", the last line "
-          "of a tenant is its active key (env FRONTDESK_KEYRING_FILE)");
+          "The PHI keyring, mode 600: a wrapped keyring whose data keys the "
+          "KEK file it names unwraps (`frontdesk keys init`), or a plain "
+          "development one, lines \"<tenant_id> <64 hex key>\" (env "
+          "FRONTDESK_KEYRING_FILE; libs/phi/README.md)");
 
 namespace frontdesk::serving {
 

@@ -24,7 +24,8 @@ absl::StatusOr<std::shared_ptr<const policy::ClinicPolicy>>
 LoadPolicyFromFlags();
 
 // A sealer with the active key of `tenant_id` (the policy's tenant) from the
-// keyring that --keyring_file names (libs/phi/local_keyring_file.h). Fails,
+// keyring that --keyring_file names, wrapped (libs/phi/wrapped_keyring_file.h)
+// or plain (libs/phi/local_keyring_file.h), detected. Fails,
 // naming the flag, when the flag is empty, the keyring does not load, or it
 // holds no key for the tenant.
 absl::StatusOr<phi::PhiSealer> LoadSealerFromFlags(absl::string_view tenant_id);

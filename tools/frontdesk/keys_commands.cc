@@ -182,13 +182,13 @@ int RunKeysList(const KeysArgs& args, KeysIo&, std::ostream& out,
   out << "tenant " << args.tenant_id << ", keys wrapped by KEK "
       << ring->kek_id() << "\n";
   out << std::left << std::setw(18) << "key id" << std::setw(10) << "state"
-      << std::setw(32) << "created" << std::setw(32) << "retired"
+      << std::setw(37) << "created" << std::setw(37) << "retired"
       << "shredded\n";
   for (const auto& k : keys) {
     const char* state =
         k.is_shredded() ? "shredded" : (k.active() ? "active" : "retired");
     out << std::left << std::setw(18) << k.key_id << std::setw(10) << state
-        << std::setw(32) << phi::KeyringTime(k.created) << std::setw(32)
+        << std::setw(37) << phi::KeyringTime(k.created) << std::setw(37)
         << time_or_dash(k.retired) << time_or_dash(k.shredded) << "\n";
   }
   return 0;
