@@ -7,19 +7,22 @@
 // also the key id recorded in every SealedPhi.
 //
 // Implementations:
-//   LocalKeyringFile    a development keyring file (local_keyring_file.h)
+//   WrappedKeyringFile  data keys wrapped by a KEK (wrapped_keyring_file.h)
+//   LocalKeyringFile    a plain development keyring file
+//                       (local_keyring_file.h)
 //   InMemoryTenantKeys  the unit-test fake (in_memory_tenant_keys.h)
 //
-// Where a KMS plugs in: a production source implements this interface with
-// envelope encryption. It stores, per tenant, the data keys wrapped
-// (encrypted) by a key-encryption key that never leaves the KMS, each with its
-// key id and an "active" mark, and asks the KMS to unwrap a data key on first
-// use, keeping the unwrapped key in memory. After unwrapping it checks that
-// the key id derived from the plaintext key matches the stored one. Who may
-// unwrap a tenant's keys is then the KMS's access policy. KMS failures map to
-// UNAVAILABLE (retryable) or PERMISSION_DENIED; NOT_FOUND stays reserved for
-// "this tenant has no such key". No caller changes: PhiKeyring
-// (phi_keyring.h) takes any TenantKeySource.
+// Where a KMS plugs in: WrappedKeyringFile does envelope encryption with a
+// KEK from a file; a production source does the same with the KEK in a KMS. It
+// stores, per tenant, the data keys wrapped (encrypted) by a key-encryption key
+// that never leaves the KMS, each with its key id and an "active" mark, and
+// asks the KMS to unwrap a data key on first use, keeping the unwrapped key in
+// memory. After unwrapping it checks that the key id derived from the plaintext
+// key matches the stored one. Who may unwrap a tenant's keys is then the KMS's
+// access policy. KMS failures map to UNAVAILABLE (retryable) or
+// PERMISSION_DENIED; NOT_FOUND stays reserved for "this tenant has no such
+// key". No caller changes: PhiKeyring (phi_keyring.h) takes any
+// TenantKeySource.
 //
 // Most code does not call a source directly but goes through PhiKeyring.
 //
