@@ -73,15 +73,22 @@ absl::StatusOr<std::unique_ptr<CallLoad>> CallLoad::Create(
     return absl::InvalidArgumentError(
         absl::StrCat("calls_dir: no scripts in ", calls_dir));
   }
-  // One connection for all callers, which reconnects by itself after answer
-  // comes back on the same port.
+  load->credentials_ = std::move(credentials);
+  load->server_identity_ = server_identity;
+  return load;
+}
+
+std::shared_ptr<grpc::Channel> CallLoad::NewChannel() const {
+  // A connection of its own (no subchannel shared with other channels), so
+  // a caller that saw answer go away reconnects at once with a new channel
+  // instead of waiting out gRPC's reconnect backoff.
   grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
-  if (!server_identity.empty()) args.SetSslTargetNameOverride(server_identity);
-  load->channel_ =
-      grpc::CreateCustomChannel(load->address_, std::move(credentials), args);
-  return load;
+  if (!server_identity_.empty())
+    args.SetSslTargetNameOverride(server_identity_);
+  return grpc::CreateCustomChannel(address_, credentials_, args);
 }
 
 CallLoad::~CallLoad() { (void)Stop(); }
@@ -125,7 +132,14 @@ void CallLoad::Done(CallSeen call) {
 }
 
 void CallLoad::Caller(int index) {
-  auto stub = av::Answer::NewStub(channel_);
+  auto stub = av::Answer::NewStub(NewChannel());
+  // After answer was unreachable, a new connection.
+  auto reconnect_if_gone = [&](const grpc::Status& s) {
+    if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+        s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      stub = av::Answer::NewStub(NewChannel());
+    }
+  };
   std::mt19937_64 rng(seed_ * 1000003 + round_ * 1009 + index);
   while (!stop_) {
     const Script& script = scripts_[rng() % scripts_.size()];
@@ -146,6 +160,7 @@ void CallLoad::Caller(int index) {
         ++tally_.refused_starts;
       }
       if (!s.ok() || resp.call_id().empty()) {
+        reconnect_if_gone(s);
         absl::SleepFor(kBackoff);
         continue;
       }
@@ -176,6 +191,7 @@ void CallLoad::Caller(int index) {
         }
       }
       const bool failed = !s.ok();
+      reconnect_if_gone(s);
       call.turns.push_back(std::move(seen));
       if (over || gone) break;
       // After a gRPC error the caller says it again (answer may be coming
@@ -195,6 +211,7 @@ void CallLoad::Caller(int index) {
       const grpc::Status s = stub->EndCall(&ctx, req, &resp);
       call.end_code = s.error_code();
       ++call.end_attempts;
+      reconnect_if_gone(s);
       if (s.ok() || s.error_code() == grpc::StatusCode::NOT_FOUND ||
           s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
         break;

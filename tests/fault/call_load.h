@@ -97,7 +97,10 @@ class CallLoad {
   int callers_ = 0;
   uint64_t seed_ = 0;
   uint64_t round_ = 0;
-  std::shared_ptr<grpc::Channel> channel_;
+  std::shared_ptr<grpc::Channel> NewChannel() const;
+
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
+  std::string server_identity_;
   std::atomic<bool> stop_{false};
   std::vector<std::thread> threads_;
 
