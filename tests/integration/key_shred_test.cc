@@ -27,7 +27,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "frontdesk/events/v1/access_events.pb.h"
 #include "gtest/gtest.h"
+#include "libs/events/event_envelope.h"
 #include "libs/kafka/kafka_settings.h"
 #include "libs/phi/phi_sealer.h"
 #include "libs/phi/wrapped_keyring_file.h"
@@ -40,6 +42,7 @@ namespace frontdesk::testing {
 namespace {
 
 namespace av = ::frontdesk::answer::v1;
+namespace ev = ::frontdesk::events::v1;
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path);
@@ -210,6 +213,28 @@ TEST_F(KeyShredTest, ShreddedPhiIsUnreadableAndTheAuditSkeletonVerifies) {
       << shredded.out;
   EXPECT_TRUE(absl::StrContains(shredded.out, "kept the active key " + new_id))
       << shredded.out;
+
+  // The refusal, the shred and the keys it destroyed are on the access topic.
+  auto access = cli::ReadLogWindow(dept_->kafka(), kafka::kAccessTopic, start_,
+                                   nullptr, absl::Minutes(2));
+  ASSERT_TRUE(access.ok()) << access.status();
+  int refused_shreds = 0, allowed_shreds = 0, destroyed = 0;
+  for (const auto& r : *access) {
+    auto e = events::OpenEnvelopeBytes(r.value);
+    if (!e.ok()) continue;
+    ev::AccessRecorded a;
+    if (!a.ParseFromString(e->body.payload())) continue;
+    if (a.actor_id() != "it-privacy") continue;
+    if (a.action() == "keys.shred")
+      ++(a.allowed() ? allowed_shreds : refused_shreds);
+    if (a.action() == "keys.shredded" &&
+        a.resource() == absl::StrCat("keys/", kTenant, "/", old_id)) {
+      ++destroyed;
+    }
+  }
+  EXPECT_EQ(refused_shreds, 1);
+  EXPECT_EQ(allowed_shreds, 1);
+  EXPECT_EQ(destroyed, 1);
 
   ToolRun list = Frontdesk({"keys", "list", "--tenant=" + std::string(kTenant),
                             "--keyring_file=" + keyring_});

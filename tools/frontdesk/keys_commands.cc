@@ -12,6 +12,7 @@
 #include "absl/flags/reflection.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "libs/common/clock.h"
 #include "libs/events/event_chain.h"
 #include "libs/events/producer_identity.h"
@@ -291,6 +292,23 @@ int RunKeysShred(const KeysArgs& args, KeysIo& io, std::ostream& out,
     absl::Status w =
         phi::WrappedKeyringFile::WriteKeyring(args.keyring_file, *ring);
     if (!w.ok()) return Fail("shred", w, err);
+  }
+  if (!gone->empty()) {
+    // Which keys were destroyed, for the audit trail (ids only).
+    std::vector<std::string> ids;
+    for (const auto& k : *gone) ids.push_back(k.key_id);
+    access::Access done = a;
+    done.action = "keys.shredded";
+    done.resource =
+        absl::StrCat("keys/", args.tenant_id, "/", absl::StrJoin(ids, ","));
+    done.allowed = true;
+    done.reason.clear();
+    if (absl::Status r = (*recorder)->Record(done); !r.ok()) {
+      err << "frontdesk keys shred: the keys were shredded, but which ones "
+             "could not be recorded: "
+          << r.message() << "\n";
+      return 1;
+    }
   }
   for (const auto& k : *gone) {
     out << "shredded key " << k.key_id << " (used "

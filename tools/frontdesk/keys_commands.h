@@ -22,7 +22,8 @@
 //       be later than now minus the policy's retention.phi_years ("retention"
 //       means exactly that); T must be the policy's clinic. The role needs
 //       `keys.shred`; the access, granted or refused, is recorded on
-//       frontdesk.access.v1 before anything is destroyed. Needs no KEK.
+//       frontdesk.access.v1 before anything is destroyed, and the ids of
+//       the keys destroyed after ("keys.shredded"). Needs no KEK.
 //
 // Exit codes: 0 done, 1 a file or the access record failed, 2 bad arguments,
 // 4 access refused.

@@ -8,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "frontdesk/events/v1/access_events.pb.h"
 #include "gmock/gmock.h"
@@ -224,9 +225,13 @@ TEST_F(KeysCommandsTest, ShredDestroysRetiredKeysKeepsActiveAndRecords) {
   EXPECT_THAT(out_.str(), HasSubstr("shredded key " + old_id));
   EXPECT_THAT(out_.str(), HasSubstr("kept the active key"));
   const auto accesses = Accesses();
-  ASSERT_EQ(accesses.size(), 1u);
+  ASSERT_EQ(accesses.size(), 2u);
+  EXPECT_EQ(accesses[0].action(), "keys.shred");
   EXPECT_TRUE(accesses[0].allowed());
   EXPECT_EQ(accesses[0].purpose(), "retention schedule");
+  EXPECT_EQ(accesses[1].action(), "keys.shredded");
+  EXPECT_EQ(accesses[1].resource(),
+            absl::StrCat("keys/", kTenant, "/", old_id));
 
   std::ostringstream list;
   ASSERT_EQ(RunKeysList(Args(), io_, list, err_), 0);
