@@ -91,6 +91,7 @@ ensure_tenant_key() {
       --import_plain="$keyring" --tenant="$tenant" >&2
     shred -u "$keyring"
     mv "$keyring.wrapped" "$keyring"
+    rm -f "$keyring.wrapped.lock"
     log "wrapped the plain PHI keyring $keyring with the KEK in $kek"
   elif [[ ! -f "$keyring" ]]; then
     "$bin/frontdesk" keys init --keyring_file="$keyring" --kek_file="$kek" --tenant="$tenant" >&2

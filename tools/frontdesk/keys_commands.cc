@@ -1,8 +1,13 @@
 #include "tools/frontdesk/keys_commands.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iomanip>
 #include <memory>
 #include <optional>
@@ -66,6 +71,29 @@ std::string KekReference(const std::string& keyring, const std::string& kek) {
   return "file:" + abs;
 }
 
+// Serializes the commands that rewrite a keyring (init, rotate, shred):
+// an exclusive flock on "<keyring>.lock", held until destroyed, so that two
+// operators never overwrite each other's change.
+class KeyringLock {
+ public:
+  static absl::StatusOr<std::unique_ptr<KeyringLock>> Take(
+      const std::string& keyring) {
+    const std::string path = keyring + ".lock";
+    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+      if (fd >= 0) close(fd);
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot lock ", path, ": ", std::strerror(errno)));
+    }
+    return std::unique_ptr<KeyringLock>(new KeyringLock(fd));
+  }
+  ~KeyringLock() { close(fd_); }
+
+ private:
+  explicit KeyringLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
 int Fail(const char* command, const absl::Status& s, std::ostream& err) {
   err << "frontdesk keys " << command << ": " << s.message() << "\n";
   return s.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
@@ -94,6 +122,8 @@ int RunKeysInit(const KeysArgs& args, KeysIo& io, std::ostream& out,
                 std::ostream& err) {
   if (args.keyring_file.empty()) return Required("init", "--keyring_file", err);
   if (args.kek_file.empty()) return Required("init", "--kek_file", err);
+  auto lock = KeyringLock::Take(args.keyring_file);
+  if (!lock.ok()) return Fail("init", lock.status(), err);
   if (Exists(args.keyring_file)) {
     err << "frontdesk keys init: --keyring_file " << args.keyring_file
         << ": exists; use `frontdesk keys rotate` to add keys\n";
@@ -141,6 +171,8 @@ int RunKeysRotate(const KeysArgs& args, KeysIo& io, std::ostream& out,
   if (args.keyring_file.empty())
     return Required("rotate", "--keyring_file", err);
   if (args.tenant_id.empty()) return Required("rotate", "--tenant", err);
+  auto lock = KeyringLock::Take(args.keyring_file);
+  if (!lock.ok()) return Fail("rotate", lock.status(), err);
   auto ring = phi::WrappedKeyringFile::ReadKeyring(args.keyring_file);
   if (!ring.ok()) return Fail("rotate", ring.status(), err);
   auto kek = phi::KeyEncryptionKey::FromFile(phi::WrappedKeyringFile::KekPath(
@@ -245,6 +277,8 @@ int RunKeysShred(const KeysArgs& args, KeysIo& io, std::ostream& out,
         << " on must be kept)\n";
     return 2;
   }
+  auto lock = KeyringLock::Take(args.keyring_file);
+  if (!lock.ok()) return Fail("shred", lock.status(), err);
   // Check the keyring before recording anything.
   auto ring = phi::WrappedKeyringFile::ReadKeyring(args.keyring_file);
   if (!ring.ok()) return Fail("shred", ring.status(), err);

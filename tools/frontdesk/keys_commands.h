@@ -25,6 +25,9 @@
 //       frontdesk.access.v1 before anything is destroyed, and the ids of
 //       the keys destroyed after ("keys.shredded"). Needs no KEK.
 //
+// init, rotate and shred hold an exclusive flock on "<keyring>.lock" while
+// they read and rewrite the keyring, so concurrent changes never lose one.
+//
 // Exit codes: 0 done, 1 a file or the access record failed, 2 bad arguments,
 // 4 access refused.
 //
