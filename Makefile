@@ -72,8 +72,8 @@ bench: build
 
 # Sustained load at 100, 500 and 1,000 concurrent calls, each service's
 # VmRSS/VmHWM during the 1,000-call run (and per call), and a perf profile of
-# it: bench/load_memory.sh, results in run/bench-load/. Restarts the local
-# services. DURATION_S (default 30) per run.
+# it: bench/load_memory.sh, results in run/bench-load/. Its department runs
+# on free ports (bench_department); DURATION_S (default 30) per run.
 bench-load: build
 	@bench/load_memory.sh
 
