@@ -576,8 +576,7 @@ absl::StatusOr<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::Open(
   for (const char* pragma :
        {"PRAGMA journal_mode=WAL",
         rebuild ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=NORMAL",
-        rebuild ? "PRAGMA cache_size=-65536" : "PRAGMA cache_size=-8192",
-        busy.c_str()}) {
+        "PRAGMA cache_size=-65536", busy.c_str()}) {
     if (absl::Status st = Exec(db, pragma); !st.ok()) {
       return absl::InternalError(
           absl::StrCat("records db ", path, ": ", st.message()));

@@ -29,12 +29,12 @@ class SqliteRecordStore final : public RecordStore {
  public:
   // Opens (creating when missing) the database at `path` and its tables.
   // INTERNAL names the path and SQLite's error.
-  // How much a commit is worth.
+  // How much a commit is worth. Both use a 64 MB page cache.
   enum class Durability {
     // synchronous=NORMAL: a commit survives a process crash (the service).
     kNormal,
-    // synchronous=OFF and a 64 MB page cache: for a rebuild into a fresh
-    // file, which is started over if the machine fails.
+    // synchronous=OFF: for a rebuild into a fresh file, which is started
+    // over if the machine fails.
     kRebuild,
   };
 
