@@ -396,13 +396,15 @@ TEST(PolicyDiffTest, DescribesWhatChanged) {
   edited = Replace(edited, "rollout_mode: answers", "rollout_mode: scheduling");
   edited = Replace(edited, "label: \"sunrise-2026.11.27-1\"",
                    "label: \"sunrise-2026.11.27-2\"");
+  edited = Replace(edited, "phi_years: 7", "phi_years: 10");
   auto b = ParsePolicy(edited, "b");
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(DescribePolicyChanges(a->proto(), b->proto()),
             (std::vector<std::string>{
                 "label: sunrise-2026.11.27-1 -> sunrise-2026.11.27-2",
                 "rollout_mode: ROLLOUT_MODE_ANSWERS -> ROLLOUT_MODE_SCHEDULING",
-                "human_only urgent-symptoms: +1 trigger"}));
+                "human_only urgent-symptoms: +1 trigger",
+                "retention.phi_years: 7 -> 10"}));
   EXPECT_TRUE(DescribePolicyChanges(a->proto(), a->proto()).empty());
 }
 

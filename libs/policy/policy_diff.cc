@@ -153,6 +153,11 @@ std::vector<std::string> DescribePolicyChanges(const pv::Policy& before,
   if (!MessageDifferencer::Equals(before.booking(), after.booking())) {
     out.push_back("booking: changed");
   }
+  if (before.retention().phi_years() != after.retention().phi_years()) {
+    out.push_back(absl::StrCat("retention.phi_years: ",
+                               before.retention().phi_years(), " -> ",
+                               after.retention().phi_years()));
+  }
   return out;
 }
 
