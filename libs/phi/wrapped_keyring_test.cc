@@ -269,5 +269,31 @@ TEST(WrappedKeyringFileTest, LoadsWithTheKekItNamesAndWritesAtomically) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+TEST(WrappedKeyringFileTest, MissingKekIsNamedAndFailedWriteKeepsTheOldFile) {
+  WrappedKeyring ring("file:no_such_kek", Kek().id());
+  ASSERT_TRUE(ring.Add(Kek(), "sunrise", kDataA, kT0).ok());
+  const std::string path = ::testing::TempDir() + "/wk_missing_kek";
+  std::remove(path.c_str());
+  ASSERT_TRUE(WrappedKeyringFile::WriteKeyring(path, ring).ok());
+  absl::Status missing = PhiKeyring::FromLocalFile(path).status();
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(missing.message(), absl::StrCat("kek file ", ::testing::TempDir(),
+                                            "/no_such_kek: does not exist"));
+
+  // A keyring in a folder that does not exist cannot be written, and the
+  // error names it; an existing keyring is never left half written.
+  absl::Status nowhere = WrappedKeyringFile::WriteKeyring(
+      ::testing::TempDir() + "/no/such/folder/keyring", ring);
+  EXPECT_EQ(nowhere.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(nowhere.message(), "no/such/folder/keyring"));
+  const std::string before = ring.Serialize();
+  ASSERT_TRUE(ring.Rotate(Kek(), "sunrise", kT1).ok());
+  ASSERT_TRUE(WrappedKeyringFile::WriteKeyring(path, ring).ok());
+  absl::StatusOr<WrappedKeyring> back = WrappedKeyringFile::ReadKeyring(path);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->keys().size(), 2u);
+  EXPECT_NE(back->Serialize(), before);
+}
+
 }  // namespace
 }  // namespace frontdesk::phi
