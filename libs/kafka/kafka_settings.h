@@ -55,8 +55,10 @@ struct TopicSettings {
   int replication_factor = 1;
   // 1 locally; 2 in production.
   int min_insync_replicas = 1;
-  // Defaults to 2192 days: at least six years, as HIPAA keeps documentation.
-  int64_t retention_ms = int64_t{2192} * 24 * 3600 * 1000;
+  // Defaults to 3653 days (ten years): over the six years HIPAA keeps
+  // documentation, and over the sample policy's PHI retention (7 years), so
+  // the audit skeleton outlives the keys shredded at the end of it.
+  int64_t retention_ms = int64_t{3653} * 24 * 3600 * 1000;
 };
 
 struct TopicSpec {

@@ -101,7 +101,7 @@ TEST(PhiDataPathTest, TextReportAnswersEachQuestionInPlainWords) {
            "    date_of_birth: billing-specialist, front-desk, pharmacy-tech, "
            "records-clerk, triage-nurse\n",
            "      refill on refills: pharmacy-tech, triage-nurse\n",
-           "  Kafka topics: 2192 days (about 6.0 years; 189388800000 ms)\n",
+           "  Kafka topics: 3653 days (about 10.0 years; 315619200000 ms)\n",
            "  Retention in the policy: at least 7 years "
            "(retention.phi_years)\n",
            "  Shred schedule: PHI older than 7 years may be crypto-shredded "
@@ -158,7 +158,7 @@ TEST(PhiDataPathTest, WarnsWhenTopicsKeepLessThanThePolicyRetention) {
 TEST(PhiDataPathTest, HelmValuesGiveTheTopicRetention) {
   auto r = ReadHelmTopicRetention(FRONTDESK_HELM_VALUES);
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->retention_ms, 189388800000);
+  EXPECT_EQ(r->retention_ms, 315619200000);
   EXPECT_TRUE(absl::EndsWith(r->source, ": kafka.topics.retentionMs"))
       << r->source;
 

@@ -35,8 +35,9 @@ ABSL_FLAG(int, topic_replication_factor, 1,
           "Replication factor of topics this service creates (production: 3)");
 ABSL_FLAG(int, topic_min_insync_replicas, 1,
           "min.insync.replicas of topics this service creates (production: 2)");
-ABSL_FLAG(int64_t, topic_retention_ms, int64_t{2192} * 24 * 3600 * 1000,
-          "Retention of audit topics; defaults to 2192 days (over 6 years)");
+ABSL_FLAG(int64_t, topic_retention_ms, int64_t{3653} * 24 * 3600 * 1000,
+          "Retention of audit topics; defaults to 3653 days (10 years), longer "
+          "than the policy's PHI retention");
 ABSL_FLAG(int, append_timeout_ms, 2000,
           "How long to wait for Kafka to acknowledge an event before failing "
           "closed");

@@ -89,7 +89,7 @@ TEST_F(ReportCommandsTest, ExportIsRecordedAndValid) {
   ASSERT_EQ(RunAuditExport(a, io_, out_, err_), 0) << err_.str();
   auto bundle = nlohmann::json::parse(out_.str());
   EXPECT_TRUE(reports::ValidateAuditBundleShape(bundle).ok());
-  EXPECT_EQ(bundle["entry"].size(), 37u);
+  EXPECT_EQ(bundle["entry"].size(), 38u);
   auto accesses = Accesses();
   ASSERT_EQ(accesses.size(), 1u);
   EXPECT_EQ(accesses[0].actor_id(), "ann");
@@ -110,7 +110,7 @@ TEST_F(ReportCommandsTest, JsonlIsOneObjectPerLine) {
     EXPECT_TRUE(nlohmann::json::parse(line).is_object());
     ++lines;
   }
-  EXPECT_EQ(lines, 37);
+  EXPECT_EQ(lines, 38);
 }
 
 TEST_F(ReportCommandsTest, WrongRoleIsRefusedAndRecorded) {
