@@ -140,7 +140,8 @@ start() {
     log "staff console: http://127.0.0.1:$console_port/"
   fi
   start_one record-keeper "$records_port" 9104 --policy="$policy" \
-    --records_db="$run/records/records.db" --signing_key_file="$signing/record-keeper.key"
+    --records_db="$run/records/records.db" --signing_key_file="$signing/record-keeper.key" \
+    --token_public_key_file="$run/keys/token-issuer.pub"
   start_one answer "$answer_port" 9101 --policy="$policy" --keyring_file="$keyring" \
     --rules_check_addr="127.0.0.1:$rules_port" --handoff_prep_addr="127.0.0.1:$handoff_port" \
     --signing_key_file="$signing/answer.key"

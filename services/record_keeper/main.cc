@@ -158,7 +158,15 @@ int main(int argc, char** argv) {
   }
   frontdesk::record_keeper::RecordsQueries queries(store->get(), *policy,
                                                    &recorder);
-  frontdesk::record_keeper::RecordsService service(&queries);
+  // Staff and auditors prove who they are with tokens
+  // (libs/auth/staff_authenticator.h).
+  auto staff_auth = frontdesk::auth::StaffAuthenticatorFromFlags(
+      (*policy)->tenant_id(), frontdesk::RealClock::Get());
+  if (!staff_auth.ok()) {
+    std::cerr << "record-keeper: " << staff_auth.status() << "\n";
+    return 2;
+  }
+  frontdesk::record_keeper::RecordsService service(&queries, staff_auth->get());
   const int code = frontdesk::serving::ServeUntilShutdown(
       "record-keeper", {&service}, registry, log->get(),
       [&] { projector.Stop(); });

@@ -173,17 +173,46 @@ TEST_F(RecordsQueriesTest, ListQueriesNameTheirFiltersInTheAccessRecord) {
   EXPECT_EQ(accesses[1].resource(), "accesses?actor=aud-1");
 }
 
-TEST(CallerFromMetadataTest, ReadsTheThreeHeaders) {
+TEST(CallerFromMetadataTest, DevelopmentModeReadsTheThreeHeaders) {
+  auto dev = auth::StaffAuthenticator::AssertedForDevelopment("clinic-a");
   std::multimap<grpc::string_ref, grpc::string_ref> md = {
       {"x-staff-id", "aud-1"},
       {"x-staff-role", "auditor"},
       {"x-purpose", "audit"}};
-  Caller c = CallerFromMetadata(md);
-  EXPECT_EQ(c.id, "aud-1");
-  EXPECT_EQ(c.role, "auditor");
-  EXPECT_EQ(c.purpose, "audit");
-  EXPECT_EQ(c.via, "grpc");
-  EXPECT_EQ(CallerFromMetadata({}).id, "");
+  absl::StatusOr<Caller> c = CallerFromMetadata(md, *dev);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->id, "aud-1");
+  EXPECT_EQ(c->role, "auditor");
+  EXPECT_EQ(c->purpose, "audit");
+  EXPECT_EQ(c->via, "grpc");
+  EXPECT_EQ(CallerFromMetadata({}, *dev).status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+TEST(CallerFromMetadataTest, WithTokensOnlyTheTokenNamesTheCaller) {
+  FakeClock clock(absl::FromUnixSeconds(1800000000));
+  absl::StatusOr<auth::IssuerKeyPair> keys = auth::GenerateIssuerKeyPair();
+  ASSERT_TRUE(keys.ok());
+  auto tokens = auth::StaffAuthenticator::WithTokens(
+      *auth::TokenVerifier::Create(keys->public_pem, "clinic-a", "", &clock));
+  const std::string token = *(*auth::TokenIssuer::Create(keys->private_pem, ""))
+                                 ->Issue({"aud-2", "auditor", "clinic-a",
+                                          clock.Now() + absl::Hours(1)},
+                                         clock.Now());
+  const std::string bearer = "Bearer " + token;
+  std::multimap<grpc::string_ref, grpc::string_ref> md = {
+      {"authorization", bearer},
+      {"x-staff-id", "someone-else"},
+      {"x-staff-role", "privacy-officer"},
+      {"x-purpose", "audit"}};
+  absl::StatusOr<Caller> c = CallerFromMetadata(md, *tokens);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->id, "aud-2");
+  EXPECT_EQ(c->role, "auditor");
+  EXPECT_EQ(c->purpose, "audit");
+  md.erase("authorization");
+  EXPECT_EQ(CallerFromMetadata(md, *tokens).status().code(),
+            absl::StatusCode::kUnauthenticated);
 }
 
 }  // namespace

@@ -1,10 +1,13 @@
-// The gRPC edge of record-keeper: reads the caller from the metadata
-// (x-staff-id, x-staff-role, x-purpose) and maps RecordsQueries' statuses to
-// gRPC codes. The rules are in records_queries.h.
+// The gRPC edge of record-keeper: learns the caller from the staff token in
+// `authorization: Bearer <jwt>` (or, with the development authenticator,
+// x-staff-id and x-staff-role), takes the stated purpose from x-purpose, and
+// maps RecordsQueries' statuses to gRPC codes. The rules are in
+// records_queries.h.
 #ifndef FRONTDESK_SERVICES_RECORD_KEEPER_RECORDS_SERVICE_H_
 #define FRONTDESK_SERVICES_RECORD_KEEPER_RECORDS_SERVICE_H_
 
 #include "frontdesk/records/v1/records_service.grpc.pb.h"
+#include "libs/auth/staff_authenticator.h"
 #include "services/record_keeper/records_queries.h"
 
 namespace frontdesk::record_keeper {
@@ -13,15 +16,19 @@ inline constexpr char kStaffIdHeader[] = "x-staff-id";
 inline constexpr char kStaffRoleHeader[] = "x-staff-role";
 inline constexpr char kPurposeHeader[] = "x-purpose";
 
-// The caller named by the metadata; missing entries stay empty (the queries
-// refuse them, naming the header).
-Caller CallerFromMetadata(
-    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
+// The caller the metadata proves (see StaffAuthenticator); the authenticator's
+// error when it proves no one. A missing purpose stays empty (the queries
+// refuse it, naming x-purpose).
+absl::StatusOr<Caller> CallerFromMetadata(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
+    const auth::StaffAuthenticator& authenticator);
 
 class RecordsService final : public frontdesk::records::v1::Records::Service {
  public:
-  // `queries` must outlive the service.
-  explicit RecordsService(const RecordsQueries* queries) : queries_(queries) {}
+  // `queries` and `authenticator` must outlive the service.
+  RecordsService(const RecordsQueries* queries,
+                 const auth::StaffAuthenticator* authenticator)
+      : queries_(queries), authenticator_(authenticator) {}
 
   grpc::Status GetCall(
       grpc::ServerContext* context,
@@ -42,6 +49,7 @@ class RecordsService final : public frontdesk::records::v1::Records::Service {
 
  private:
   const RecordsQueries* queries_;
+  const auth::StaffAuthenticator* authenticator_;
 };
 
 }  // namespace frontdesk::record_keeper

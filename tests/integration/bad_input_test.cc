@@ -98,12 +98,14 @@ TEST_F(BadInputTest, RecordKeeperRejectsMissingCallId) {
   recv1::GetCallRequest r;
   recv1::GetCallResponse out;
   grpc::ClientContext ctx;
+  dept_->SignIn(&ctx, "auditor-bad-input", "auditor", "HOPERAT");
   grpc::Status s = dept_->Records()->GetCall(&ctx, r, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message(), "call_id: required");
   recv1::GetCallRequest unknown;
   unknown.set_call_id("no-such-call");
   grpc::ClientContext ctx2;
+  dept_->SignIn(&ctx2, "auditor-bad-input", "auditor", "HOPERAT");
   EXPECT_EQ(dept_->Records()->GetCall(&ctx2, unknown, &out).error_code(),
             grpc::StatusCode::NOT_FOUND);
 }

@@ -17,6 +17,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
 #include "libs/auth/staff_token.h"
 #include "libs/common/uuid.h"
 #include "libs/events/event_signer.h"
@@ -162,6 +163,7 @@ absl::StatusOr<std::unique_ptr<Department>> Department::Start(
       with({"--consumer_group=frontdesk-record-keeper-it-" + NewUuid(),
             "--policy=" + policy, "--records_db=" + d->dir_ + "/records.db",
             "--projection_start=end",
+            "--token_public_key_file=" + d->token_public_key_file_,
             signing("record-keeper")});
   auto records = ServiceProcess::Start(bin + "/record-keeper", d->records_args_,
                                        d->dir_, d->dir_ + "/record-keeper.log");
@@ -262,6 +264,15 @@ absl::StatusOr<std::string> Department::StaffToken(
   const absl::Time now = absl::Now();
   return (*issuer)->Issue(
       {staff_id, role, tenant.empty() ? kTenant : tenant, now + ttl}, now);
+}
+
+void Department::SignIn(grpc::ClientContext* ctx, const std::string& staff_id,
+                        const std::string& role,
+                        const std::string& purpose) const {
+  absl::StatusOr<std::string> token = StaffToken(staff_id, role);
+  EXPECT_TRUE(token.ok()) << token.status();
+  ctx->AddMetadata("authorization", "Bearer " + token.value_or(""));
+  if (!purpose.empty()) ctx->AddMetadata("x-purpose", purpose);
 }
 
 std::shared_ptr<grpc::Channel> Department::Channel(

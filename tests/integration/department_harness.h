@@ -65,6 +65,11 @@ class Department {
                                          const std::string& role,
                                          absl::Duration ttl = absl::Hours(1),
                                          const std::string& tenant = "") const;
+  // Signs `ctx` in as `staff_id` in `role` (a staff token in
+  // "authorization"), with `purpose` as x-purpose when not empty, as the
+  // records API wants. A token that cannot be made fails the test.
+  void SignIn(grpc::ClientContext* ctx, const std::string& staff_id,
+              const std::string& role, const std::string& purpose = "") const;
   // The public key handoff-prep and record-keeper verify staff tokens with.
   const std::string& token_public_key_file() const {
     return token_public_key_file_;

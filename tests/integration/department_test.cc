@@ -231,6 +231,7 @@ TEST(DepartmentTest, FaqAndChestPainCallsAreOnTheRecordInOrder) {
       recv1::GetCallRequest req;
       req.set_call_id(call_id);
       grpc::ClientContext ctx;
+      (*dept)->SignIn(&ctx, "auditor-department-test", "auditor", "HOPERAT");
       grpc::Status s = records->GetCall(&ctx, req, &got);
       if (s.ok() && got.events_size() == static_cast<int>(log->size())) break;
       absl::SleepFor(absl::Milliseconds(200));

@@ -133,6 +133,8 @@ void Prepare(grpc::ClientContext* ctx, const Identity* who) {
       header = "Bearer " + token.value_or("");
     }
     ctx->AddMetadata("authorization", header);
+    // The records API also wants a stated purpose; the staff API ignores it.
+    ctx->AddMetadata("x-purpose", "HOPERAT");
   }
 }
 
@@ -315,6 +317,7 @@ class MalformedRequestsTest : public ::testing::Test {
       recv1::GetCallResponse out;
       grpc::ClientContext ctx;
       Prepare(&ctx, nullptr);
+      dept_->SignIn(&ctx, "auditor-malformed", "auditor", "HOPERAT");
       EXPECT_EQ(dept_->Records()->GetCall(&ctx, r, &out).error_code(),
                 StatusCode::NOT_FOUND);
     }
@@ -908,13 +911,19 @@ TEST_F(MalformedRequestsTest, StaffQueue) {
 TEST_F(MalformedRequestsTest, RecordsGetCallAndHealth) {
   const std::string address = dept_->record_keeper().address();
   const char* method = "/frontdesk.records.v1.Records/GetCall";
-  ExpectRefused(RawUnary(address, method, ""), StatusCode::INVALID_ARGUMENT,
-                "call_id", "missing call id");
-  ExpectRefused(RawUnary(address, method, LengthDelimited(1, Marked(10 << 10))),
-                StatusCode::NOT_FOUND, "call_id", "10 KB call id");
-  ExpectRefused(RawUnary(address, method, LengthDelimited(1, kBadUtf8)),
+  // An auditor, so that what is refused is the request, not the caller.
+  const Identity auditor = {"auditor-malformed", "auditor", ""};
+  ExpectRefused(RawUnary(address, method, ""), StatusCode::UNAUTHENTICATED,
+                "token", "GetCall without a token");
+  ExpectRefused(RawUnary(address, method, "", nullptr, &auditor),
+                StatusCode::INVALID_ARGUMENT, "call_id", "missing call id");
+  ExpectRefused(RawUnary(address, method, LengthDelimited(1, Marked(10 << 10)),
+                         nullptr, &auditor),
+                StatusCode::INVALID_ARGUMENT, "call_id", "10 KB call id");
+  ExpectRefused(RawUnary(address, method, LengthDelimited(1, kBadUtf8), nullptr,
+                         &auditor),
                 StatusCode::INTERNAL, "", "call id not UTF-8");
-  ExpectRefused(RawUnary(address, method, VarintField(1, 9)),
+  ExpectRefused(RawUnary(address, method, VarintField(1, 9), nullptr, &auditor),
                 StatusCode::INVALID_ARGUMENT, "call_id", "call_id as a varint");
   for (const std::string& bytes : Undecodable()) {
     ExpectRefused(RawUnary(address, method, bytes), StatusCode::INTERNAL, "",
