@@ -283,10 +283,15 @@ absl::Status HandoffDesk::Publish(hv::HandoffPacket next, ev::EventType type,
                        absl::StrCat(record_id, "/", q)});
   }
   const absl::Status st = log_->Append(records, append_timeout_);
-  if (!st.ok()) return st;
+  // DEADLINE_EXCEEDED: the records were not acknowledged in time but stay
+  // queued and are delivered later (event_log.h), so the change is made.
+  // Apply it here too: publishing it again would put a second event of the
+  // same revision on the log (a repeated escalation after a broker outage).
+  // Any other error means the log refused it: nothing changes.
+  if (!st.ok() && st.code() != absl::StatusCode::kDeadlineExceeded) return st;
   absl::MutexLock lock(&mu_);
   ApplyLocked(next);
-  return absl::OkStatus();
+  return st;
 }
 
 absl::StatusOr<std::vector<hv::HandoffView>> HandoffDesk::ListOpen(

@@ -434,6 +434,33 @@ TEST_F(HandoffDeskTest, AChangeKafkaDidNotTakeDoesNotHappen) {
   EXPECT_EQ(second->packet().revision(), 2u);
 }
 
+TEST_F(HandoffDeskTest, AnEscalationStillQueuedIsNotPublishedTwice) {
+  const hv::HandoffPacket p = Prepare("call-1", "I have chest pain");
+  clock_.Advance(absl::Minutes(5));
+  // The broker does not acknowledge in time; the records stay queued.
+  log_.SetAvailable(false);
+  desk_->EscalateDue();
+  clock_.Advance(absl::Seconds(30));
+  desk_->EscalateDue();
+  log_.SetAvailable(true);
+  clock_.Advance(absl::Seconds(30));
+  desk_->EscalateDue();
+  // One escalation to the backup on the log, one packet of that revision.
+  auto escalations = Events(ev::EVENT_TYPE_HANDOFF_ESCALATED);
+  ASSERT_EQ(escalations.size(), 1u);
+  int level_one = 0;
+  for (const auto& r : log_.Topic(kafka::HandoffTopic("nurse-line"))) {
+    hv::HandoffPacket q;
+    ASSERT_TRUE(q.ParseFromString(r.value));
+    if (q.escalation_level() == 1) ++level_one;
+  }
+  EXPECT_EQ(level_one, 1);
+  auto held = desk_->ListOpen(nurse_, "nurse-line");
+  ASSERT_TRUE(held.ok()) << held.status();
+  ASSERT_EQ(held->size(), 1u);
+  EXPECT_EQ((*held)[0].packet().escalation_level(), 1u);
+}
+
 TEST_F(HandoffDeskTest, WatchersSeeNewAndChangedHandoffs) {
   ASSERT_TRUE(desk_->StartWatch(nurse_, "nurse-line").ok());
   uint64_t version = 0;
