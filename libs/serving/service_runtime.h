@@ -1,6 +1,7 @@
 // ServiceRuntime: what every frontdesk service process shares.
 //
-// It runs the gRPC server (with the standard health service and reflection),
+// It turns off absl::Mutex deadlock detection (a debugging aid), runs the
+// gRPC server (with the standard health service and reflection),
 // the Prometheus /metrics endpoint, writes a ready file with the bound ports,
 // and turns SIGTERM or SIGINT into a graceful shutdown: health goes to
 // NOT_SERVING, new RPCs are refused, and in-flight RPCs get the drain period
