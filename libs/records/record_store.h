@@ -50,6 +50,8 @@ struct ApplyCounts {
 
 // ListCalls filters; unset members do not filter.
 struct CallFilter {
+  // Only this clinic's calls; empty: every tenant's (operator tools).
+  std::string tenant_id;
   std::optional<absl::Time> from;  // started_at >= from
   std::optional<absl::Time> to;    // started_at < to
   frontdesk::events::v1::Lane lane = frontdesk::events::v1::LANE_UNSPECIFIED;
@@ -64,6 +66,8 @@ struct CallFilter {
 };
 
 struct AccessFilter {
+  // Only accesses recorded for this clinic; empty: every tenant's.
+  std::string tenant_id;
   std::optional<absl::Time> from;
   std::optional<absl::Time> to;
   std::string actor_id;

@@ -270,7 +270,7 @@ CREATE TABLE IF NOT EXISTS policy_rejections (
 CREATE TABLE IF NOT EXISTS accesses (
   event_id TEXT PRIMARY KEY, occurred_at_us INTEGER NOT NULL, actor_id TEXT,
   role TEXT, action TEXT, resource TEXT, allowed INTEGER, reason TEXT,
-  purpose TEXT, via TEXT, policy_version TEXT);
+  purpose TEXT, via TEXT, policy_version TEXT, tenant_id TEXT);
 CREATE INDEX IF NOT EXISTS accesses_by_time ON accesses(occurred_at_us, event_id);
 CREATE TABLE IF NOT EXISTS damaged (
   topic TEXT NOT NULL, partition INTEGER NOT NULL, offset INTEGER NOT NULL,
@@ -536,12 +536,14 @@ absl::Status ProjectEvent(sqlite3* db, const ev::EventBody& body, int64_t at) {
       ev::AccessRecorded p;
       if (auto st = ParsePayload(body, &p); !st.ok()) return st;
       Stmt s(db,
-             "INSERT INTO accesses VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-             "?10, ?11)");
+             "INSERT INTO accesses (event_id, occurred_at_us, actor_id, role, "
+             "action, resource, allowed, reason, purpose, via, policy_version, "
+             "tenant_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+             "?12)");
       s.Text(1, id).Int(2, at).Text(3, p.actor_id()).Text(4, p.role());
       s.Text(5, p.action()).Text(6, p.resource()).Int(7, p.allowed());
       s.Text(8, p.reason()).Text(9, p.purpose()).Text(10, p.via());
-      s.Text(11, body.policy_version());
+      s.Text(11, body.policy_version()).Text(12, body.tenant_id());
       return s.Run();
     }
     default:
@@ -596,7 +598,20 @@ SqliteRecordStore::~SqliteRecordStore() {
   sqlite3_close(db_);
 }
 
-absl::Status SqliteRecordStore::CreateTables() { return Exec(db_, kSchema); }
+absl::Status SqliteRecordStore::CreateTables() {
+  if (absl::Status st = Exec(db_, kSchema); !st.ok()) return st;
+  // A projection made before accesses carried their tenant gains the column
+  // (its older rows keep none and no clinic's query shows them).
+  Stmt has(db_,
+           "SELECT count(*) FROM pragma_table_info('accesses') WHERE name = "
+           "'tenant_id'");
+  absl::StatusOr<bool> row = has.Step();
+  if (!row.ok()) return row.status();
+  if (*row && has.ColInt(0) == 0) {
+    return Exec(db_, "ALTER TABLE accesses ADD COLUMN tenant_id TEXT");
+  }
+  return absl::OkStatus();
+}
 
 absl::Status SqliteRecordStore::LoadOffsets() {
   offsets_.clear();
@@ -962,6 +977,7 @@ absl::StatusOr<rv::ListCallsResponse> SqliteRecordStore::ListCalls(
     after_id = parts.second;
   }
   std::string sql = "SELECT c.call_id, c.started_at_us FROM calls c WHERE 1";
+  if (!f.tenant_id.empty()) absl::StrAppend(&sql, " AND c.tenant_id = ?9");
   if (f.from) absl::StrAppend(&sql, " AND c.started_at_us >= ?1");
   if (f.to) absl::StrAppend(&sql, " AND c.started_at_us < ?2");
   if (f.lane != ev::LANE_UNSPECIFIED) {
@@ -1019,6 +1035,7 @@ absl::StatusOr<rv::ListCallsResponse> SqliteRecordStore::ListCalls(
   if (!f.category.empty()) s.Text(5, f.category);
   if (paged) s.Int(6, after_us).Text(7, after_id);
   s.Int(8, f.page_size + 1);
+  if (!f.tenant_id.empty()) s.Text(9, f.tenant_id);
   std::vector<std::pair<std::string, int64_t>> ids;
   while (true) {
     absl::StatusOr<bool> row = s.Step();
@@ -1067,6 +1084,7 @@ absl::StatusOr<rv::ListAccessesResponse> SqliteRecordStore::ListAccesses(
   std::string sql =
       "SELECT event_id, occurred_at_us, actor_id, role, action, resource, "
       "allowed, reason, purpose, via, policy_version FROM accesses WHERE 1";
+  if (!f.tenant_id.empty()) absl::StrAppend(&sql, " AND tenant_id = ?8");
   if (f.from) absl::StrAppend(&sql, " AND occurred_at_us >= ?1");
   if (f.to) absl::StrAppend(&sql, " AND occurred_at_us < ?2");
   if (!f.actor_id.empty()) absl::StrAppend(&sql, " AND actor_id = ?3");
@@ -1085,6 +1103,7 @@ absl::StatusOr<rv::ListAccessesResponse> SqliteRecordStore::ListAccesses(
   if (!f.resource.empty()) s.Text(4, f.resource);
   if (paged) s.Int(5, after_us).Text(6, after_id);
   s.Int(7, f.page_size + 1);
+  if (!f.tenant_id.empty()) s.Text(8, f.tenant_id);
   rv::ListAccessesResponse out;
   while (true) {
     absl::StatusOr<bool> row = s.Step();

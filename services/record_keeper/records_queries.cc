@@ -95,7 +95,12 @@ absl::StatusOr<rv::GetCallResponse> RecordsQueries::GetCall(
       !st.ok()) {
     return st;
   }
-  return store_->GetCall(request.call_id());
+  absl::StatusOr<rv::GetCallResponse> call = store_->GetCall(request.call_id());
+  // Another clinic's call is as unknown as one that never happened.
+  if (call.ok() && call->call().tenant_id() != policy_->tenant_id()) {
+    return absl::NotFoundError("call_id: no such call");
+  }
+  return call;
 }
 
 absl::StatusOr<rv::ListCallsResponse> RecordsQueries::ListCalls(
@@ -155,6 +160,7 @@ absl::StatusOr<rv::ListCallsResponse> RecordsQueries::ListCalls(
       !st.ok()) {
     return st;
   }
+  f.tenant_id = policy_->tenant_id();
   return store_->ListCalls(f);
 }
 
@@ -172,6 +178,10 @@ absl::StatusOr<rv::GetHandoffResponse> RecordsQueries::GetHandoff(
   absl::StatusOr<rv::HandoffRecord> h =
       store_->GetHandoff(request.handoff_id());
   if (!h.ok()) return h.status();
+  absl::StatusOr<rv::GetCallResponse> call = store_->GetCall(h->call_id());
+  if (!call.ok() || call->call().tenant_id() != policy_->tenant_id()) {
+    return absl::NotFoundError("handoff_id: no such handoff");
+  }
   rv::GetHandoffResponse out;
   *out.mutable_handoff() = *std::move(h);
   return out;
@@ -217,6 +227,7 @@ absl::StatusOr<rv::ListAccessesResponse> RecordsQueries::ListAccesses(
       !st.ok()) {
     return st;
   }
+  f.tenant_id = policy_->tenant_id();
   return store_->ListAccesses(f);
 }
 

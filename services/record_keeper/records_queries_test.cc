@@ -101,6 +101,50 @@ TEST_F(RecordsQueriesTest, AnAllowedRoleReadsAndTheAccessIsRecorded) {
   EXPECT_TRUE(accesses[0].allowed());
 }
 
+TEST_F(RecordsQueriesTest, AnotherClinicsRecordsAreNeverShown) {
+  // The projection holds every tenant's events; this record-keeper answers
+  // for the sample clinic only.
+  events::EventDraft d;
+  d.tenant_id = "another-clinic";
+  d.call_id = "call-b";
+  d.type = ev::EVENT_TYPE_CALL_STARTED;
+  d.payload = ev::CallStarted().SerializeAsString();
+  eventlog::StoredRecord call;
+  call.topic = kafka::kCallsTopic;
+  call.value = chain_.Next(d).SerializeAsString();
+  ev::AccessRecorded a;
+  a.set_actor_id("b-staff");
+  a.set_role("auditor");
+  a.set_action("get_call");
+  events::EventDraft ad;
+  ad.tenant_id = "another-clinic";
+  ad.call_id = "actor/b-staff";
+  ad.type = ev::EVENT_TYPE_ACCESS_RECORDED;
+  ad.payload = a.SerializeAsString();
+  eventlog::StoredRecord access;
+  access.topic = kafka::kAccessTopic;
+  access.value = chain_.Next(ad).SerializeAsString();
+  ASSERT_TRUE(store_->ApplyBatch({call, access}).ok());
+
+  const Caller auditor{"aud-1", "auditor", "quarterly audit"};
+  EXPECT_EQ(queries_->GetCall(auditor, CallRequest("call-b")).status().code(),
+            absl::StatusCode::kNotFound);
+  auto calls = queries_->ListCalls(auditor, rv::ListCallsRequest());
+  ASSERT_TRUE(calls.ok()) << calls.status();
+  ASSERT_EQ(calls->calls_size(), 1);
+  EXPECT_EQ(calls->calls(0).call_id(), "call-1");
+  auto accesses = queries_->ListAccesses(auditor, rv::ListAccessesRequest());
+  ASSERT_TRUE(accesses.ok()) << accesses.status();
+  // The only access projected is the other clinic's.
+  EXPECT_EQ(accesses->accesses_size(), 0);
+  // Without the tenant filter the store does hold it.
+  records::AccessFilter all;
+  auto everything = store_->ListAccesses(all);
+  ASSERT_TRUE(everything.ok());
+  ASSERT_EQ(everything->accesses_size(), 1);
+  EXPECT_EQ(everything->accesses(0).actor_id(), "b-staff");
+}
+
 TEST_F(RecordsQueriesTest, AWrongRoleIsRefusedAndTheRefusalIsRecorded) {
   auto got =
       queries_->GetCall({"x-9", "janitor", "curious"}, CallRequest("call-1"));
