@@ -1,0 +1,285 @@
+#include "libs/scheduling/fhir_scheduler.h"
+
+#include <httplib.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "libs/scheduling/fhir_json.h"
+
+namespace frontdesk::scheduling {
+
+using json = nlohmann::json;
+
+struct FhirScheduler::Reply {
+  int status = 0;
+  json body;
+  bool simulated = false;
+  std::string expires;
+};
+
+FhirScheduler::FhirScheduler(FhirSchedulerOptions options, std::string host,
+                             int port, std::string path)
+    : options_(std::move(options)),
+      host_(std::move(host)),
+      port_(port),
+      path_(std::move(path)) {}
+
+FhirScheduler::~FhirScheduler() = default;
+
+absl::StatusOr<std::unique_ptr<FhirScheduler>> FhirScheduler::Create(
+    FhirSchedulerOptions options) {
+  absl::string_view rest = options.base_url;
+  if (!absl::ConsumePrefix(&rest, "http://")) {
+    return absl::InvalidArgumentError(
+        "base_url: expected http://host[:port][/path]");
+  }
+  const size_t slash = rest.find('/');
+  absl::string_view authority = rest.substr(0, slash);
+  std::string path =
+      slash == absl::string_view::npos ? "" : std::string(rest.substr(slash));
+  while (absl::EndsWith(path, "/")) path.pop_back();
+  int port = 80;
+  std::string host(authority);
+  if (const size_t colon = authority.rfind(':');
+      colon != absl::string_view::npos) {
+    host = std::string(authority.substr(0, colon));
+    if (!absl::SimpleAtoi(authority.substr(colon + 1), &port) || port <= 0 ||
+        port > 65535) {
+      return absl::InvalidArgumentError("base_url: bad port");
+    }
+  }
+  if (host.empty()) return absl::InvalidArgumentError("base_url: no host");
+  if (options.max_attempts < 1) {
+    return absl::InvalidArgumentError("max_attempts: must be at least 1");
+  }
+  return std::unique_ptr<FhirScheduler>(
+      new FhirScheduler(std::move(options), std::move(host), port, path));
+}
+
+std::unique_ptr<httplib::Client> FhirScheduler::NewClient() const {
+  auto c = std::make_unique<httplib::Client>(host_, port_);
+  const int64_t us = absl::ToInt64Microseconds(options_.timeout);
+  const time_t sec = static_cast<time_t>(us / 1000000);
+  const time_t usec = static_cast<time_t>(us % 1000000);
+  c->set_connection_timeout(sec, usec);
+  c->set_read_timeout(sec, usec);
+  c->set_write_timeout(sec, usec);
+  c->set_keep_alive(true);
+  return c;
+}
+
+absl::StatusOr<FhirScheduler::Reply> FhirScheduler::Call(
+    const std::string& method, const std::string& path, const std::string& body,
+    const std::string& content_type, const std::string& idempotency_key) {
+  std::unique_ptr<httplib::Client> client;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!idle_.empty()) {
+      client = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  if (client == nullptr) client = NewClient();
+  httplib::Headers headers = {{"Accept", fhir::kFhirJson}};
+  if (!idempotency_key.empty()) {
+    headers.emplace(fhir::kIdempotencyHeader, idempotency_key);
+  }
+  const std::string url = path_ + path;
+  httplib::Result r = method == "GET" ? client->Get(url, headers)
+                      : method == "PATCH"
+                          ? client->Patch(url, headers, body, content_type)
+                          : client->Post(url, headers, body, content_type);
+  if (!r) {
+    const httplib::Error e = r.error();
+    // A client whose exchange failed is not reused.
+    if (e == httplib::Error::Connection) {
+      return absl::UnavailableError(
+          absl::StrCat("EHR: cannot connect to ", host_, ":", port_));
+    }
+    return absl::DeadlineExceededError(absl::StrCat(
+        "EHR: no answer within ", absl::FormatDuration(options_.timeout), " (",
+        httplib::to_string(e), ")"));
+  }
+  Reply reply;
+  reply.status = r->status;
+  reply.simulated = r->has_header(fhir::kSimulatedHeader);
+  reply.expires = r->get_header_value("Expires");
+  reply.body = json::parse(r->body, nullptr, /*allow_exceptions=*/false);
+  {
+    absl::MutexLock lock(&mu_);
+    if (idle_.size() < 16) idle_.push_back(std::move(client));
+  }
+  if (reply.body.is_discarded()) {
+    return absl::Status(
+        r->status >= 400 ? fhir::CodeForHttpStatus(r->status)
+                         : absl::StatusCode::kInternal,
+        absl::StrCat("EHR: HTTP ", r->status, " with a body that is not JSON"));
+  }
+  if (reply.body.is_object() &&
+      reply.body.value("resourceType", "") == "OperationOutcome") {
+    absl::Status s = fhir::StatusFromOperationOutcome(reply.body, r->status,
+                                                      reply.simulated);
+    if (!s.ok()) return s;
+  }
+  if (r->status >= 400) {
+    return absl::Status(fhir::CodeForHttpStatus(r->status),
+                        absl::StrCat("EHR: HTTP ", r->status));
+  }
+  return reply;
+}
+
+absl::StatusOr<FhirScheduler::Reply> FhirScheduler::CallWithRetries(
+    const std::string& path, const std::string& body,
+    const std::string& idempotency_key) {
+  absl::Status last;
+  for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+    auto reply = Call("POST", path, body, fhir::kFhirJson, idempotency_key);
+    if (reply.ok()) return reply;
+    last = reply.status();
+    const bool unknown = last.code() == absl::StatusCode::kDeadlineExceeded ||
+                         last.code() == absl::StatusCode::kUnavailable;
+    if (!unknown) return last;
+  }
+  return absl::Status(
+      last.code(),
+      absl::StrCat(last.message(), "; tried ", options_.max_attempts,
+                   " times with the same idempotency key; the outcome is "
+                   "unknown: retry with the same key"));
+}
+
+namespace {
+
+// The one appointment a $hold or $book Bundle (or a bare Appointment) holds,
+// skipping one named `skip` (the cancelled appointment of a reschedule).
+absl::StatusOr<Appointment> OneAppointment(const json& body, bool simulated,
+                                           absl::string_view skip) {
+  if (body.is_object() && body.value("resourceType", "") == "Appointment") {
+    auto a = fhir::AppointmentFromJson(body);
+    if (a.ok()) a->simulated = a->simulated || simulated;
+    return a;
+  }
+  auto all = fhir::AppointmentsFromBundle(body);
+  if (!all.ok()) return all.status();
+  for (Appointment& a : *all) {
+    if (!skip.empty() && a.id == skip) continue;
+    a.simulated = a.simulated || simulated;
+    return a;
+  }
+  return absl::InternalError("EHR: the answer holds no appointment");
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Appointment>> FhirScheduler::Find(
+    const FindRequest& request) {
+  auto reply = Call("POST", "/Appointment/$find",
+                    fhir::FindParameters(request).dump(), fhir::kFhirJson, "");
+  if (!reply.ok()) return reply.status();
+  auto found = fhir::AppointmentsFromBundle(reply->body);
+  if (!found.ok()) return found.status();
+  for (Appointment& a : *found) {
+    a.simulated = a.simulated || reply->simulated;
+    if (a.status != AppointmentStatus::kProposed) {
+      return absl::InternalError(absl::StrCat(
+          "EHR: $find returned an appointment that is ", StatusName(a.status)));
+    }
+  }
+  return found;
+}
+
+absl::StatusOr<Appointment> FhirScheduler::Hold(const HoldRequest& request) {
+  if (request.idempotency_key.empty()) {
+    return absl::InvalidArgumentError("idempotency_key: required");
+  }
+  if (request.appointment_id.empty()) {
+    return absl::InvalidArgumentError("appointment_id: required");
+  }
+  auto reply = CallWithRetries(
+      "/Appointment/$hold", fhir::HoldParameters(request.appointment_id).dump(),
+      request.idempotency_key);
+  if (!reply.ok()) return reply.status();
+  auto held = OneAppointment(reply->body, reply->simulated, "");
+  if (!held.ok()) return held.status();
+  if (held->status == AppointmentStatus::kCancelled) {
+    return absl::AbortedError("EHR refused the hold: the slot is taken");
+  }
+  if (held->status != AppointmentStatus::kPending) {
+    return absl::InternalError(
+        absl::StrCat("EHR: $hold returned an appointment that is ",
+                     StatusName(held->status)));
+  }
+  held->hold_expires = absl::InfinitePast();
+  if (!reply->expires.empty()) {
+    auto t = fhir::ParseHttpDate(reply->expires);
+    if (!t.ok())
+      return absl::InternalError("EHR: $hold sent a bad Expires header");
+    held->hold_expires = *t;
+  }
+  return held;
+}
+
+absl::StatusOr<Appointment> FhirScheduler::Book(const BookRequest& request) {
+  if (request.idempotency_key.empty()) {
+    return absl::InvalidArgumentError("idempotency_key: required");
+  }
+  if (request.appointment_id.empty()) {
+    return absl::InvalidArgumentError("appointment_id: required");
+  }
+  if (request.patient.empty()) {
+    return absl::InvalidArgumentError("patient: required");
+  }
+  auto reply = CallWithRetries("/Appointment/$book",
+                               fhir::BookParameters(request).dump(),
+                               request.idempotency_key);
+  if (!reply.ok()) return reply.status();
+  auto booked = OneAppointment(reply->body, reply->simulated,
+                               request.cancelled_appointment_id);
+  if (!booked.ok()) return booked.status();
+  if (booked->status == AppointmentStatus::kCancelled) {
+    return absl::AbortedError("EHR refused the booking: the slot is taken");
+  }
+  if (booked->status != AppointmentStatus::kBooked) {
+    return absl::InternalError(
+        absl::StrCat("EHR: $book returned an appointment that is ",
+                     StatusName(booked->status)));
+  }
+  booked->hold_expires = absl::InfinitePast();
+  return booked;
+}
+
+absl::StatusOr<Appointment> FhirScheduler::Cancel(
+    absl::string_view appointment_id) {
+  if (appointment_id.empty()) {
+    return absl::InvalidArgumentError("appointment_id: required");
+  }
+  const std::string patch =
+      R"([{"op":"replace","path":"/status","value":"cancelled"}])";
+  absl::StatusOr<Reply> reply;
+  // Cancelling is idempotent, so an unknown outcome is simply retried.
+  for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+    reply = Call("PATCH", absl::StrCat("/Appointment/", appointment_id), patch,
+                 "application/json-patch+json", "");
+    if (reply.ok() ||
+        (reply.status().code() != absl::StatusCode::kDeadlineExceeded &&
+         reply.status().code() != absl::StatusCode::kUnavailable)) {
+      break;
+    }
+  }
+  if (!reply.ok()) return reply.status();
+  return OneAppointment(reply->body, reply->simulated, "");
+}
+
+absl::StatusOr<Appointment> FhirScheduler::Get(
+    absl::string_view appointment_id) {
+  if (appointment_id.empty()) {
+    return absl::InvalidArgumentError("appointment_id: required");
+  }
+  auto reply =
+      Call("GET", absl::StrCat("/Appointment/", appointment_id), "", "", "");
+  if (!reply.ok()) return reply.status();
+  return OneAppointment(reply->body, reply->simulated, "");
+}
+
+}  // namespace frontdesk::scheduling
