@@ -13,8 +13,6 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libssl-dev libstemmer-dev
   kcat maven openjdk-17-jre-headless tzdata
   libcpp-httplib-dev
-  # The embedded schedule store (libs/scheduling).
-  libsqlite3-dev
   # record-keeper's projection (libs/records).
   libsqlite3-dev
   # Signed staff and auditor tokens (libs/auth).
