@@ -104,12 +104,15 @@ int Required(const char* command, const char* flag, std::ostream& err) {
   return 2;
 }
 
-// now - years, in UTC civil time.
+// The same UTC wall time `years` earlier, keeping the fraction of a second:
+// dropping it would put the limit up to a second before `now`.
 absl::Time YearsBefore(absl::Time now, int years) {
   const absl::CivilSecond c = absl::ToCivilSecond(now, absl::UTCTimeZone());
+  const absl::Duration fraction = now - absl::FromCivil(c, absl::UTCTimeZone());
   return absl::FromCivil(absl::CivilSecond(c.year() - years, c.month(), c.day(),
                                            c.hour(), c.minute(), c.second()),
-                         absl::UTCTimeZone());
+                         absl::UTCTimeZone()) +
+         fraction;
 }
 
 std::string Day(absl::Time t) {

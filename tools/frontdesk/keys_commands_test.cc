@@ -211,6 +211,25 @@ TEST_F(KeysCommandsTest, ShredWithinRetentionIsRefusedBeforeRecording) {
   EXPECT_THAT(err_.str(), HasSubstr("is not the clinic of policy"));
 }
 
+// With no minimum retention the limit is now itself, to the fraction of a
+// second: a --before a few milliseconds ago is allowed, one just ahead is not.
+TEST_F(KeysCommandsTest, ZeroRetentionAllowsBeforeUpToNowToTheMillisecond) {
+  Init();
+  io_.now += absl::Milliseconds(1500);
+  ASSERT_EQ(RunKeysRotate(Args(), io_, out_, err_), 0);
+  io_.now += absl::Milliseconds(20);
+  KeysArgs a = ShredArgs("privacy-officer", 0);
+  a.before = absl::FormatTime(
+      absl::RFC3339_full, io_.now + absl::Milliseconds(5), absl::UTCTimeZone());
+  EXPECT_EQ(RunKeysShred(a, io_, out_, err_), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("is within the retention"));
+  a.before =
+      absl::FormatTime(absl::RFC3339_full, io_.now - absl::Milliseconds(10),
+                       absl::UTCTimeZone());
+  EXPECT_EQ(RunKeysShred(a, io_, out_, err_), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("shredded key "));
+}
+
 TEST_F(KeysCommandsTest, ShredDestroysRetiredKeysKeepsActiveAndRecords) {
   Init();
   const std::string old_id = phi::PhiSealer::FromKey(kPlainKey)->key_id();
