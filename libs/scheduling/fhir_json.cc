@@ -370,7 +370,11 @@ absl::Status StatusFromOperationOutcome(const json& j, int http_status,
       sc = http_status >= 400 ? CodeForHttpStatus(http_status)
                               : absl::StatusCode::kInternal;
     }
-    std::string msg = absl::StrCat("EHR OperationOutcome ", code.substr(0, 40));
+    // "EHR OperationOutcome error conflict [MSG_SLOT_TAKEN]": the severity,
+    // the issue code and any coded details, never the free text of a real
+    // EHR.
+    std::string msg = absl::StrCat("EHR OperationOutcome ", severity, " ",
+                                   code.substr(0, 40));
     // Coded details carry no free text.
     if (const json* details = Member(issue, "details")) {
       if (const json* coding = Member(*details, "coding");
@@ -414,7 +418,6 @@ json FindParameters(const FindRequest& r) {
   if (!r.patient.empty()) {
     ps.push_back(Parameter("patient-reference", "valueUri", r.patient));
   }
-  ps.push_back(Parameter("_count", "valueInteger", r.max_results));
   return json{{"resourceType", "Parameters"}, {"parameter", ps}};
 }
 
@@ -443,6 +446,9 @@ absl::StatusOr<FindRequest> FindRequestFromParameters(const json& j) {
   auto ps = ParameterList(j);
   if (!ps.ok()) return ps.status();
   FindRequest r;
+  // $find declares no count; without `_count` the server proposes as many
+  // as a Find may return and the caller keeps the earliest it wants.
+  r.max_results = kMaxFindResults;
   bool has_start = false, has_end = false;
   for (const json& p : **ps) {
     const std::string name = StringAt(p, "name");

@@ -68,7 +68,9 @@ nlohmann::json OperationOutcomeFor(const absl::Status& status);
 int HttpStatusFor(absl::StatusCode code);
 // The Status an OperationOutcome stands for: the first issue of severity
 // error or fatal decides the code; OK when there is none. The message is
-// "<issue.code>" plus the diagnostics only when `keep_text` (a real EHR's
+// "EHR OperationOutcome <severity> <issue.code>", the codes of
+// issue.details.coding in brackets, and the diagnostics (or details.text)
+// only when `keep_text` (a real EHR's
 // free text may name the patient, so the adapter keeps it only from the
 // simulated EHR). `http_status` decides the code when the issue code is
 // unknown.
@@ -85,9 +87,17 @@ std::string FormatDateTime(absl::Time t);
 absl::StatusOr<absl::Time> ParseDateTime(absl::string_view s,
                                          absl::string_view field);
 
-// Parameters for each operation, as the guide's OperationDefinitions name
-// them. The idempotency key travels in a header, not here.
+// Parameters for each operation, using only the parameter names (and
+// value[x] types) the guide's OperationDefinitions declare
+// (argonaut_examples_test checks them). The idempotency key travels in a
+// header, not here. $find has no count parameter, so FindParameters leaves
+// max_results out: the adapter keeps the earliest max_results itself.
 nlohmann::json FindParameters(const FindRequest& r);
+// The most proposals one Find returns (FindRequest.max_results 1..200).
+inline constexpr int kMaxFindResults = 200;
+// Server side. Accepts every parameter the guide declares for $find (the
+// ones this clinic does not use are ignored) and `_count`; without `_count`
+// max_results is kMaxFindResults.
 absl::StatusOr<FindRequest> FindRequestFromParameters(const nlohmann::json& j);
 nlohmann::json HoldParameters(absl::string_view appointment_id);
 nlohmann::json BookParameters(const BookRequest& r);

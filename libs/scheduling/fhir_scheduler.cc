@@ -2,11 +2,14 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "libs/scheduling/fhir_json.h"
+#include "spdlog/spdlog.h"
 
 namespace frontdesk::scheduling {
 
@@ -70,9 +73,47 @@ std::unique_ptr<httplib::Client> FhirScheduler::NewClient() const {
   return c;
 }
 
+namespace {
+
+// The codes scheduler.h promises; any other (PERMISSION_DENIED for a 401 or
+// a security issue, say) is INTERNAL with its message kept.
+absl::Status Contract(absl::Status s) {
+  switch (s.code()) {
+    case absl::StatusCode::kOk:
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kInternal:
+      return s;
+    default:
+      return absl::InternalError(absl::StrCat(
+          s.message(), " (", absl::StatusCodeToString(s.code()), ")"));
+  }
+}
+
+// An answer the codec cannot read: INTERNAL, naming the operation and the
+// field (the codec's messages name the field and never carry free text).
+absl::Status Malformed(absl::string_view op, const absl::Status& codec) {
+  return absl::InternalError(
+      absl::StrCat("EHR: ", op, " answer: ", codec.message()));
+}
+
+std::string ResourceType(const json& body) {
+  if (!body.is_object()) return body.is_array() ? "(a JSON array)" : "(none)";
+  auto it = body.find("resourceType");
+  if (it == body.end() || !it->is_string()) return "(none)";
+  return it->get<std::string>().substr(0, 40);
+}
+
+}  // namespace
+
 absl::StatusOr<FhirScheduler::Reply> FhirScheduler::Call(
-    const std::string& method, const std::string& path, const std::string& body,
-    const std::string& content_type, const std::string& idempotency_key) {
+    absl::string_view op, const std::string& method, const std::string& path,
+    const std::string& body, const std::string& content_type,
+    const std::string& idempotency_key) {
   std::unique_ptr<httplib::Client> client;
   {
     absl::MutexLock lock(&mu_);
@@ -96,11 +137,12 @@ absl::StatusOr<FhirScheduler::Reply> FhirScheduler::Call(
     // A client whose exchange failed is not reused.
     if (e == httplib::Error::Connection) {
       return absl::UnavailableError(
-          absl::StrCat("EHR: cannot connect to ", host_, ":", port_));
+          absl::StrCat("EHR: ", op, ": cannot connect to ", host_, ":", port_));
     }
-    return absl::DeadlineExceededError(absl::StrCat(
-        "EHR: no answer within ", absl::FormatDuration(options_.timeout), " (",
-        httplib::to_string(e), ")"));
+    return absl::DeadlineExceededError(
+        absl::StrCat("EHR: ", op, ": no answer within ",
+                     absl::FormatDuration(options_.timeout), " (",
+                     httplib::to_string(e), ")"));
   }
   Reply reply;
   reply.status = r->status;
@@ -112,30 +154,34 @@ absl::StatusOr<FhirScheduler::Reply> FhirScheduler::Call(
     if (idle_.size() < 16) idle_.push_back(std::move(client));
   }
   if (reply.body.is_discarded()) {
-    return absl::Status(
-        r->status >= 400 ? fhir::CodeForHttpStatus(r->status)
-                         : absl::StatusCode::kInternal,
-        absl::StrCat("EHR: HTTP ", r->status, " with a body that is not JSON"));
+    if (r->status >= 400) {
+      return Contract(
+          absl::Status(fhir::CodeForHttpStatus(r->status),
+                       absl::StrCat("EHR: ", op, ": HTTP ", r->status,
+                                    " with a body that is not JSON")));
+    }
+    return absl::InternalError(absl::StrCat(
+        "EHR: ", op, " answer: body: not JSON (HTTP ", r->status, ")"));
   }
-  if (reply.body.is_object() &&
-      reply.body.value("resourceType", "") == "OperationOutcome") {
+  if (ResourceType(reply.body) == "OperationOutcome") {
     absl::Status s = fhir::StatusFromOperationOutcome(reply.body, r->status,
                                                       reply.simulated);
-    if (!s.ok()) return s;
+    if (!s.ok()) return Contract(std::move(s));
   }
   if (r->status >= 400) {
-    return absl::Status(fhir::CodeForHttpStatus(r->status),
-                        absl::StrCat("EHR: HTTP ", r->status));
+    return Contract(
+        absl::Status(fhir::CodeForHttpStatus(r->status),
+                     absl::StrCat("EHR: ", op, ": HTTP ", r->status)));
   }
   return reply;
 }
 
 absl::StatusOr<FhirScheduler::Reply> FhirScheduler::CallWithRetries(
-    const std::string& path, const std::string& body,
+    absl::string_view op, const std::string& path, const std::string& body,
     const std::string& idempotency_key) {
   absl::Status last;
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
-    auto reply = Call("POST", path, body, fhir::kFhirJson, idempotency_key);
+    auto reply = Call(op, "POST", path, body, fhir::kFhirJson, idempotency_key);
     if (reply.ok()) return reply;
     last = reply.status();
     const bool unknown = last.code() == absl::StatusCode::kDeadlineExceeded ||
@@ -151,40 +197,92 @@ absl::StatusOr<FhirScheduler::Reply> FhirScheduler::CallWithRetries(
 
 namespace {
 
-// The one appointment a $hold or $book Bundle (or a bare Appointment) holds,
-// skipping one named `skip` (the cancelled appointment of a reschedule).
-absl::StatusOr<Appointment> OneAppointment(const json& body, bool simulated,
-                                           absl::string_view skip) {
-  if (body.is_object() && body.value("resourceType", "") == "Appointment") {
-    auto a = fhir::AppointmentFromJson(body);
-    if (a.ok()) a->simulated = a->simulated || simulated;
-    return a;
+// The appointments of a Bundle answer. An error OperationOutcome entry is
+// the answer's Status; anything the codec cannot read is INTERNAL; every
+// appointment must carry an id.
+absl::StatusOr<std::vector<Appointment>> BundleAnswer(absl::string_view op,
+                                                      const json& body,
+                                                      bool simulated) {
+  if (ResourceType(body) != "Bundle") {
+    return absl::InternalError(absl::StrCat(
+        "EHR: ", op, " answer: resourceType: expected Bundle, got ",
+        ResourceType(body)));
+  }
+  if (auto entries = body.find("entry");
+      entries != body.end() && entries->is_array()) {
+    for (const json& e : *entries) {
+      auto r = e.is_object() ? e.find("resource") : e.end();
+      if (r == e.end() || ResourceType(*r) != "OperationOutcome") continue;
+      absl::Status s = fhir::StatusFromOperationOutcome(*r, 200, simulated);
+      if (!s.ok()) return Contract(std::move(s));
+    }
   }
   auto all = fhir::AppointmentsFromBundle(body);
+  if (!all.ok()) return Malformed(op, all.status());
+  for (size_t i = 0; i < all->size(); ++i) {
+    if ((*all)[i].id.empty()) {
+      return absl::InternalError(absl::StrCat("EHR: ", op,
+                                              " answer: Bundle.entry[", i,
+                                              "]: Appointment.id: missing"));
+    }
+    (*all)[i].simulated = (*all)[i].simulated || simulated;
+  }
+  return all;
+}
+
+// The one appointment an answer holds: a bare Appointment, or the first in a
+// Bundle other than `skip` (the cancelled appointment of a reschedule).
+absl::StatusOr<Appointment> OneAppointment(absl::string_view op,
+                                           const json& body, bool simulated,
+                                           absl::string_view skip) {
+  if (ResourceType(body) == "Appointment") {
+    auto a = fhir::AppointmentFromJson(body);
+    if (!a.ok()) return Malformed(op, a.status());
+    if (a->id.empty()) {
+      return absl::InternalError(
+          absl::StrCat("EHR: ", op, " answer: Appointment.id: missing"));
+    }
+    a->simulated = a->simulated || simulated;
+    return a;
+  }
+  auto all = BundleAnswer(op, body, simulated);
   if (!all.ok()) return all.status();
   for (Appointment& a : *all) {
     if (!skip.empty() && a.id == skip) continue;
-    a.simulated = a.simulated || simulated;
     return a;
   }
-  return absl::InternalError("EHR: the answer holds no appointment");
+  return absl::InternalError(
+      absl::StrCat("EHR: ", op, " answer: Bundle.entry: no Appointment"));
 }
 
 }  // namespace
 
 absl::StatusOr<std::vector<Appointment>> FhirScheduler::Find(
     const FindRequest& request) {
-  auto reply = Call("POST", "/Appointment/$find",
+  if (request.max_results < 1 || request.max_results > fhir::kMaxFindResults) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_results: must be 1 to ", fhir::kMaxFindResults));
+  }
+  auto reply = Call("$find", "POST", "/Appointment/$find",
                     fhir::FindParameters(request).dump(), fhir::kFhirJson, "");
   if (!reply.ok()) return reply.status();
-  auto found = fhir::AppointmentsFromBundle(reply->body);
+  auto found = BundleAnswer("$find", reply->body, reply->simulated);
   if (!found.ok()) return found.status();
-  for (Appointment& a : *found) {
-    a.simulated = a.simulated || reply->simulated;
+  for (const Appointment& a : *found) {
     if (a.status != AppointmentStatus::kProposed) {
-      return absl::InternalError(absl::StrCat(
-          "EHR: $find returned an appointment that is ", StatusName(a.status)));
+      return absl::InternalError(
+          absl::StrCat("EHR: $find answer: Appointment.status: expected "
+                       "proposed, got ",
+                       StatusName(a.status)));
     }
+  }
+  // $find has no count parameter: the EHR decides how many it proposes.
+  std::stable_sort(found->begin(), found->end(),
+                   [](const Appointment& x, const Appointment& y) {
+                     return x.start < y.start;
+                   });
+  if (static_cast<int>(found->size()) > request.max_results) {
+    found->resize(static_cast<size_t>(request.max_results));
   }
   return found;
 }
@@ -196,26 +294,34 @@ absl::StatusOr<Appointment> FhirScheduler::Hold(const HoldRequest& request) {
   if (request.appointment_id.empty()) {
     return absl::InvalidArgumentError("appointment_id: required");
   }
-  auto reply = CallWithRetries(
-      "/Appointment/$hold", fhir::HoldParameters(request.appointment_id).dump(),
-      request.idempotency_key);
+  auto reply =
+      CallWithRetries("$hold", "/Appointment/$hold",
+                      fhir::HoldParameters(request.appointment_id).dump(),
+                      request.idempotency_key);
   if (!reply.ok()) return reply.status();
-  auto held = OneAppointment(reply->body, reply->simulated, "");
+  auto held = OneAppointment("$hold", reply->body, reply->simulated, "");
   if (!held.ok()) return held.status();
   if (held->status == AppointmentStatus::kCancelled) {
     return absl::AbortedError("EHR refused the hold: the slot is taken");
   }
   if (held->status != AppointmentStatus::kPending) {
     return absl::InternalError(
-        absl::StrCat("EHR: $hold returned an appointment that is ",
+        absl::StrCat("EHR: $hold answer: Appointment.status: expected "
+                     "pending, got ",
                      StatusName(held->status)));
   }
   held->hold_expires = absl::InfinitePast();
   if (!reply->expires.empty()) {
     auto t = fhir::ParseHttpDate(reply->expires);
-    if (!t.ok())
-      return absl::InternalError("EHR: $hold sent a bad Expires header");
-    held->hold_expires = *t;
+    if (t.ok()) {
+      held->hold_expires = *t;
+    } else {
+      // The hold is placed; only its lapse is unknown. Failing here would
+      // leave the slot held with nobody knowing the hold's id.
+      spdlog::warn(
+          "event=ehr_bad_expires_header op=hold expiry=unknown "
+          "detail=\"Expires is not an HTTP-date\"");
+    }
   }
   return held;
 }
@@ -230,11 +336,11 @@ absl::StatusOr<Appointment> FhirScheduler::Book(const BookRequest& request) {
   if (request.patient.empty()) {
     return absl::InvalidArgumentError("patient: required");
   }
-  auto reply = CallWithRetries("/Appointment/$book",
+  auto reply = CallWithRetries("$book", "/Appointment/$book",
                                fhir::BookParameters(request).dump(),
                                request.idempotency_key);
   if (!reply.ok()) return reply.status();
-  auto booked = OneAppointment(reply->body, reply->simulated,
+  auto booked = OneAppointment("$book", reply->body, reply->simulated,
                                request.cancelled_appointment_id);
   if (!booked.ok()) return booked.status();
   if (booked->status == AppointmentStatus::kCancelled) {
@@ -242,7 +348,8 @@ absl::StatusOr<Appointment> FhirScheduler::Book(const BookRequest& request) {
   }
   if (booked->status != AppointmentStatus::kBooked) {
     return absl::InternalError(
-        absl::StrCat("EHR: $book returned an appointment that is ",
+        absl::StrCat("EHR: $book answer: Appointment.status: expected "
+                     "booked, got ",
                      StatusName(booked->status)));
   }
   booked->hold_expires = absl::InfinitePast();
@@ -259,8 +366,9 @@ absl::StatusOr<Appointment> FhirScheduler::Cancel(
   absl::StatusOr<Reply> reply;
   // Cancelling is idempotent, so an unknown outcome is simply retried.
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
-    reply = Call("PATCH", absl::StrCat("/Appointment/", appointment_id), patch,
-                 "application/json-patch+json", "");
+    reply =
+        Call("cancel", "PATCH", absl::StrCat("/Appointment/", appointment_id),
+             patch, "application/json-patch+json", "");
     if (reply.ok() ||
         (reply.status().code() != absl::StatusCode::kDeadlineExceeded &&
          reply.status().code() != absl::StatusCode::kUnavailable)) {
@@ -268,7 +376,15 @@ absl::StatusOr<Appointment> FhirScheduler::Cancel(
     }
   }
   if (!reply.ok()) return reply.status();
-  return OneAppointment(reply->body, reply->simulated, "");
+  auto cancelled = OneAppointment("cancel", reply->body, reply->simulated, "");
+  if (!cancelled.ok()) return cancelled.status();
+  if (cancelled->status != AppointmentStatus::kCancelled) {
+    return absl::InternalError(
+        absl::StrCat("EHR: cancel answer: Appointment.status: expected "
+                     "cancelled, got ",
+                     StatusName(cancelled->status)));
+  }
+  return cancelled;
 }
 
 absl::StatusOr<Appointment> FhirScheduler::Get(
@@ -276,10 +392,10 @@ absl::StatusOr<Appointment> FhirScheduler::Get(
   if (appointment_id.empty()) {
     return absl::InvalidArgumentError("appointment_id: required");
   }
-  auto reply =
-      Call("GET", absl::StrCat("/Appointment/", appointment_id), "", "", "");
+  auto reply = Call("read", "GET",
+                    absl::StrCat("/Appointment/", appointment_id), "", "", "");
   if (!reply.ok()) return reply.status();
-  return OneAppointment(reply->body, reply->simulated, "");
+  return OneAppointment("read", reply->body, reply->simulated, "");
 }
 
 }  // namespace frontdesk::scheduling
