@@ -447,7 +447,7 @@ absl::StatusOr<FindRequest> FindRequestFromParameters(const json& j) {
   if (!ps.ok()) return ps.status();
   FindRequest r;
   // $find declares no count; without `_count` the server proposes as many
-  // as a Find may return and the caller keeps the earliest it wants.
+  // as a Find may return.
   r.max_results = kMaxFindResults;
   bool has_start = false, has_end = false;
   for (const json& p : **ps) {

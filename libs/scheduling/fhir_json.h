@@ -90,14 +90,16 @@ absl::StatusOr<absl::Time> ParseDateTime(absl::string_view s,
 // Parameters for each operation, using only the parameter names (and
 // value[x] types) the guide's OperationDefinitions declare
 // (argonaut_examples_test checks them). The idempotency key travels in a
-// header, not here. $find has no count parameter, so FindParameters leaves
-// max_results out: the adapter keeps the earliest max_results itself.
+// header, not here. $find declares no count: the guide limits it with the
+// standard search parameter `_count` in the URL, so FindParameters leaves
+// max_results out.
 nlohmann::json FindParameters(const FindRequest& r);
 // The most proposals one Find returns (FindRequest.max_results 1..200).
 inline constexpr int kMaxFindResults = 200;
 // Server side. Accepts every parameter the guide declares for $find (the
-// ones this clinic does not use are ignored) and `_count`; without `_count`
-// max_results is kMaxFindResults.
+// ones this clinic does not use are ignored) and, from older clients, a
+// `_count` parameter; without one max_results is kMaxFindResults (the
+// server applies a `_count` from the URL on top).
 absl::StatusOr<FindRequest> FindRequestFromParameters(const nlohmann::json& j);
 nlohmann::json HoldParameters(absl::string_view appointment_id);
 nlohmann::json BookParameters(const BookRequest& r);

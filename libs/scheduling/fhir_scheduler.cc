@@ -263,8 +263,12 @@ absl::StatusOr<std::vector<Appointment>> FhirScheduler::Find(
     return absl::InvalidArgumentError(
         absl::StrCat("max_results: must be 1 to ", fhir::kMaxFindResults));
   }
-  auto reply = Call("$find", "POST", "/Appointment/$find",
-                    fhir::FindParameters(request).dump(), fhir::kFhirJson, "");
+  // The guide sets the limit with the standard search parameter _count, in
+  // the URL: the Parameters carry only the names the operation declares.
+  auto reply =
+      Call("$find", "POST",
+           absl::StrCat("/Appointment/$find?_count=", request.max_results),
+           fhir::FindParameters(request).dump(), fhir::kFhirJson, "");
   if (!reply.ok()) return reply.status();
   auto found = BundleAnswer("$find", reply->body, reply->simulated);
   if (!found.ok()) return found.status();
@@ -276,7 +280,7 @@ absl::StatusOr<std::vector<Appointment>> FhirScheduler::Find(
                        StatusName(a.status)));
     }
   }
-  // $find has no count parameter: the EHR decides how many it proposes.
+  // An EHR may ignore _count: keep the earliest max_results.
   std::stable_sort(found->begin(), found->end(),
                    [](const Appointment& x, const Appointment& y) {
                      return x.start < y.start;

@@ -38,8 +38,11 @@
 //     in the wrong status for the operation: INTERNAL, naming the operation
 //     and the field ("EHR: $hold answer: resourceType: expected Bundle,
 //     got Patient").
-//   - $find declares no count: the adapter sends only the guide's parameter
-//     names and keeps the earliest max_results proposals itself.
+//   - $find: the Parameters carry only the names the guide's
+//     OperationDefinition declares; max_results travels as the standard
+//     search parameter `_count` in the URL, as the guide says, and the
+//     adapter keeps the earliest max_results itself in case the EHR ignores
+//     it.
 // Every appointment says whether it is simulated: true when the response
 // carried the X-Simulated-EHR header or the resource the simulated tag.
 //

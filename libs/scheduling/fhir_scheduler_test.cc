@@ -519,9 +519,10 @@ TEST(FhirSchedulerTest, AnAppointmentInTheWrongStatusIsInternal) {
   }
 }
 
-// --- Find: the guide's parameters only, the earliest max_results kept -----
+// --- Find: the guide's parameters only, the earliest max_results kept ------
+// (this server ignores _count, as an EHR may)
 
-TEST(FhirSchedulerTest, FindSendsNoCountAndKeepsTheEarliest) {
+TEST(FhirSchedulerTest, FindAsksForACountInTheUrlAndKeepsTheEarliest) {
   ScriptedEhrServer ehr(
       [](int, const httplib::Request&, httplib::Response& res) {
         Reply(res, 200,
@@ -539,7 +540,11 @@ TEST(FhirSchedulerTest, FindSendsNoCountAndKeepsTheEarliest) {
   EXPECT_EQ((*found)[0].id, "a");
   EXPECT_EQ((*found)[1].id, "b");
   ASSERT_EQ(ehr.requests().size(), 1u);
+  // Not a Parameters entry: $find declares none; the URL's _count instead.
   EXPECT_THAT(ehr.requests()[0].body, Not(HasSubstr("_count")));
+  EXPECT_EQ(ehr.requests()[0].path, "/fhir/Appointment/$find");
+  ASSERT_EQ(ehr.requests()[0].params.count("_count"), 1u);
+  EXPECT_EQ(ehr.requests()[0].params.find("_count")->second, "2");
 
   r.max_results = 0;
   EXPECT_EQ(adapter->Find(r).status().code(),

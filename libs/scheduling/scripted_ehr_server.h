@@ -33,6 +33,8 @@ struct RecordedRequest {
   std::string method;
   std::string path;
   std::string idempotency_key;
+  // The URL's query parameters.
+  httplib::Params params;
   std::string body;
 };
 
@@ -51,7 +53,7 @@ class ScriptedEhrServer {
         n = static_cast<int>(requests_.size());
         requests_.push_back({req.method, req.path,
                              req.get_header_value("Idempotency-Key"),
-                             req.body});
+                             req.params, req.body});
       }
       answer_(n, req, res);
     };

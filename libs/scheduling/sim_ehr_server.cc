@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/scheduling/fhir_json.h"
@@ -146,6 +147,13 @@ void SimEhrServer::Route() {
         if (!body.ok()) return SendStatus(res, body.status());
         auto request = fhir::FindRequestFromParameters(*body);
         if (!request.ok()) return SendStatus(res, request.status());
+        // The standard search parameter, as the guide limits $find.
+        if (req.has_param("_count") &&
+            !absl::SimpleAtoi(req.get_param_value("_count"),
+                              &request->max_results)) {
+          return SendStatus(res, absl::InvalidArgumentError(
+                                     "_count: expected a whole number"));
+        }
         auto found = scheduler_->Find(*request);
         hook("find");
         if (!found.ok()) return SendStatus(res, found.status());

@@ -5,7 +5,8 @@
 // `X-Simulated-EHR: true` and every resource the meta tag
 // ehr-provenance#simulated.
 //
-//   POST  {base}/Appointment/$find   Parameters -> Bundle (proposed)
+//   POST  {base}/Appointment/$find   Parameters -> Bundle (proposed);
+//                                    `?_count=N` limits it (default 200)
 //   POST  {base}/Appointment/$hold   Parameters -> Bundle (pending),
 //                                    `Expires` header = the hold's expiry
 //   POST  {base}/Appointment/$book   Parameters -> Bundle (booked; and the
