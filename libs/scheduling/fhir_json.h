@@ -51,8 +51,10 @@ nlohmann::json AppointmentToJson(const Appointment& a);
 // Reads an Appointment resource strictly: resourceType, status (one of
 // proposed, pending, booked, cancelled), start and end are required; the
 // practitioner and patient are the first participants whose references name
-// a Practitioner and a Patient; the visit type is serviceType's first code.
-// INVALID_ARGUMENT names the field.
+// a Practitioner and a Patient; the visit type is serviceType's first code
+// (whatever its system). Everything else is not read, so the guide's
+// STU3-era examples parse too (argonaut_examples_test.cc lists what differs
+// from R4 and what the codec does there). INVALID_ARGUMENT names the field.
 absl::StatusOr<Appointment> AppointmentFromJson(const nlohmann::json& j);
 
 // A searchset Bundle of appointments (Argonaut avail-bundle).
