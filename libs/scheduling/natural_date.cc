@@ -163,7 +163,7 @@ bool IsCommonWord(absl::string_view t) {
           "there",    "this",  "to",      "today",  "tomorrow", "visit",
           "want",     "week",  "weekend", "when",   "whenever", "who",
           "will",     "with",  "would",   "you",    "your",     "asap",
-          "about",    "again", "office"});
+          "about",    "again"});
 }
 
 // ---------------------------------------------------------------------------
@@ -274,6 +274,10 @@ class Parser {
   void AddSpan(absl::CivilDay first, absl::CivilDay last, bool keep_closed);
   void AddDateOfMonth(int month, int day, std::optional<int> year);
   void AddDayOfMonth(int day);
+  // A whole month, or its early (1-10), mid (11-20) or late (21-) part.
+  void AddMonth(absl::CivilMonth month);
+  // A four-digit year at the cursor, consumed.
+  std::optional<int> TakeYear();
   int Clinician(absl::string_view t) const;
   void AddClinician(int index);
   Rel TakeRel();
@@ -435,6 +439,37 @@ void Parser::AddDayOfMonth(int day) {
       return;
     }
   }
+}
+
+void Parser::AddMonth(absl::CivilMonth month) {
+  absl::CivilDay first(month);
+  absl::CivilDay last = absl::CivilDay(month + 1) - 1;
+  switch (TakePart()) {
+    case Part::kWhole:
+      break;
+    case Part::kEarly:
+      last = first + 9;
+      break;
+    case Part::kMid:
+      first += 10;
+      last = first + 9;
+      break;
+    case Part::kLate:
+      first += 20;
+      break;
+  }
+  AddSpan(first, last, false);
+}
+
+std::optional<int> Parser::TakeYear() {
+  absl::string_view y = Tok(i_);
+  if (y.size() != 4 || !std::all_of(y.begin(), y.end(), [](char ch) {
+        return std::isdigit(static_cast<unsigned char>(ch));
+      })) {
+    return std::nullopt;
+  }
+  ++i_;
+  return std::stoi(std::string(y));
 }
 
 int Parser::Clinician(absl::string_view t) const {
@@ -731,23 +766,7 @@ bool Parser::TryWeekOrMonth() {
     absl::CivilMonth m(today_);
     if (rel == Rel::kNext) ++m;
     if (rel == Rel::kLast) --m;
-    absl::CivilDay first(m);
-    absl::CivilDay last = absl::CivilDay(m + 1) - 1;
-    switch (TakePart()) {
-      case Part::kWhole:
-        break;
-      case Part::kEarly:
-        last = first + 9;
-        break;
-      case Part::kMid:
-        first += 10;
-        last = first + 9;
-        break;
-      case Part::kLate:
-        first += 20;
-        break;
-    }
-    AddSpan(first, last, false);
+    AddMonth(m);
     return true;
   }
   return false;
@@ -782,16 +801,8 @@ bool Parser::TryMonthName() {
   }
   if (day != 0) {
     i_ = j + 1;
-    std::optional<int> year;
-    absl::string_view y = Tok(i_);
-    if (y.size() == 4 && std::all_of(y.begin(), y.end(), [](char ch) {
-          return std::isdigit(static_cast<unsigned char>(ch));
-        })) {
-      year = std::stoi(std::string(y));
-      ++i_;
-    }
     TakeRel();
-    AddDateOfMonth(month, day, year);
+    AddDateOfMonth(month, day, TakeYear());
     return true;
   }
   // A month alone: "in december", "early january", "next march".
@@ -803,23 +814,8 @@ bool Parser::TryMonthName() {
   TakeRel();
   int year = static_cast<int>(today_.year());
   if (month < today_.month()) ++year;
-  absl::CivilDay first(year, month, 1);
-  absl::CivilDay last = absl::CivilDay(absl::CivilMonth(first) + 1) - 1;
-  switch (TakePart()) {
-    case Part::kWhole:
-      break;
-    case Part::kEarly:
-      last = first + 9;
-      break;
-    case Part::kMid:
-      first += 10;
-      last = first + 9;
-      break;
-    case Part::kLate:
-      first += 20;
-      break;
-  }
-  AddSpan(first, last, false);
+  if (std::optional<int> said = TakeYear(); said.has_value()) year = *said;
+  AddMonth(absl::CivilMonth(year, month));
   return true;
 }
 
@@ -994,15 +990,7 @@ bool Parser::TryNumber() {
     TakeRel();
     if (month != 0) {
       i_ = m_at + 1;
-      std::optional<int> year;
-      absl::string_view y = Tok(i_);
-      if (y.size() == 4 && std::all_of(y.begin(), y.end(), [](char ch) {
-            return std::isdigit(static_cast<unsigned char>(ch));
-          })) {
-        year = std::stoi(std::string(y));
-        ++i_;
-      }
-      AddDateOfMonth(month, day, year);
+      AddDateOfMonth(month, day, TakeYear());
     } else {
       i_ = j;
       AddDayOfMonth(day);
@@ -1298,13 +1286,15 @@ std::vector<std::string> Tokenize(absl::string_view utterance) {
     } else if (ch == ':') {
       s.push_back(k > 0 && digit(k - 1) && digit(k + 1) ? ':' : ' ');
     } else if (ch == '.') {
+      // Between digits a clock separator; after a single letter ("a.m.")
+      // nothing; otherwise a word break ("dr.patel").
+      bool single_letter =
+          k > 0 && std::isalpha(static_cast<unsigned char>(utterance[k - 1])) &&
+          (k == 1 ||
+           !std::isalpha(static_cast<unsigned char>(utterance[k - 2])));
       if (k > 0 && digit(k - 1) && digit(k + 1)) {
         s.push_back(':');
-      } else if (!(k + 1 < utterance.size() &&
-                   std::isalpha(static_cast<unsigned char>(utterance[k + 1])) &&
-                   k > 0 &&
-                   std::isalpha(
-                       static_cast<unsigned char>(utterance[k - 1])))) {
+      } else if (!single_letter) {
         s.push_back(' ');
       }
     } else if (ch == '\'') {

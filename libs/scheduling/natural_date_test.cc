@@ -1,9 +1,11 @@
 #include "libs/scheduling/natural_date.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
@@ -240,6 +242,22 @@ const Row kRows[] = {
      "2026-12-10 08:30-16:30, 2026-12-11 08:30-15:30",
      {},
      true},
+    // Spelling and punctuation as speech front ends write them.
+    {kWed, "3p.m. tomorrow", "2026-12-03 14:30-15:30"},
+    {kWed, "dr.patel on friday", "2026-12-04 08:30-15:30", {"dr-patel"}},
+    {kWed, "Tuesday the 8th", "2026-12-08 08:30-16:30"},
+    {kWed, "in a couple of weeks",
+     "2026-12-14 08:30-16:30, 2026-12-15 08:30-16:30, 2026-12-16 08:30-16:30, "
+     "2026-12-17 08:30-16:30, 2026-12-18 08:30-15:30"},
+    {kWed, "early January 2027",
+     "2027-01-01 08:30-15:30, 2027-01-04 08:30-16:30, 2027-01-05 08:30-16:30, "
+     "2027-01-06 08:30-16:30, 2027-01-07 08:30-16:30, 2027-01-08 08:30-15:30"},
+    {kWed, "mornings next week",
+     "2026-12-07 08:30-12:00, 2026-12-08 08:30-12:00, 2026-12-09 08:30-12:00, "
+     "2026-12-10 08:30-12:00, 2026-12-11 08:30-12:00"},
+    {kWed, "anytime",
+     "2026-12-02 14:05-16:30, 2026-12-03 08:30-16:30, 2026-12-04 08:30-15:30, "
+     "2026-12-07 08:30-16:30, 2026-12-08 08:30-16:30"},
     // Friday evening, after closing.
     {kFriEve, "Friday", "2026-12-11 08:30-15:30"},
     {kFriEve, "tomorrow", "2026-12-05 00:00-2026-12-06 00:00"},
@@ -362,6 +380,7 @@ const ErrorRow kErrors[] = {
     {kWed, "tomorrow with Dr. Smith", "no clinician by that name"},
     {kWed, "next Monday except Monday", "every day asked for is excluded"},
     {kWed, "tomorrow but not at 10", "a time to avoid that cannot be searched"},
+    {kWed, "sometime in December 2025", "the requested time has passed"},
 };
 
 class ErrorTest : public ::testing::TestWithParam<ErrorRow> {};
@@ -380,6 +399,71 @@ TEST_P(ErrorTest, IsInvalidArgumentWithoutTheCallersWords) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Errors, ErrorTest, ::testing::ValuesIn(kErrors));
+
+// Every combination of up to three words from the vocabulary either reads
+// as well-formed windows or fails with one of the generic messages.
+TEST(NaturalDateTest, WordCombinationsGiveWellFormedWindowsOrGenericErrors) {
+  const std::vector<std::string> words = {
+      "next",      "this",     "last",  "tuesday", "friday", "saturday",
+      "today",     "tomorrow", "week",  "weekend", "month",  "morning",
+      "afternoon", "evening",  "after", "before",  "at",     "3",
+      "10",        "noon",     "lunch", "the",     "14th",   "31st",
+      "december",  "february", "29",    "30",      "in",     "two",
+      "weeks",     "not",      "or",    "and",     "first",  "thing",
+      "end",       "of",       "day",   "early",   "late",   "asap",
+      "with",      "dr",       "patel", "between", "to",     "2027"};
+  const std::vector<std::string> generic = {
+      "the requested time has passed",
+      "no day or time found",
+      "a day of the month must be 1 to 31",
+      "the weekday does not match the date",
+      "no clinician by that name",
+      "every day asked for is excluded",
+      "a time to avoid that cannot be searched"};
+  int ok = 0;
+  for (absl::Time now : {kWed, kFriEve, kBeforeDst}) {
+    NaturalDateContext context = Context(now);
+    auto check = [&](const std::string& utterance) {
+      absl::StatusOr<DateWindow> w = ParseNaturalDate(utterance, context);
+      if (!w.ok()) {
+        EXPECT_EQ(w.status().code(), absl::StatusCode::kInvalidArgument)
+            << utterance;
+        std::string message(w.status().message());
+        bool known = std::find(generic.begin(), generic.end(), message) !=
+                         generic.end() ||
+                     absl::EndsWith(message, " is not a date");
+        EXPECT_TRUE(known) << utterance << ": " << message;
+        return;
+      }
+      ++ok;
+      ASSERT_FALSE(w->intervals.empty()) << utterance;
+      for (size_t k = 0; k < w->intervals.size(); ++k) {
+        const TimeInterval& in = w->intervals[k];
+        EXPECT_GE(in.start, now) << utterance;
+        EXPECT_LT(in.start, in.end) << utterance;
+        if (k > 0) {
+          EXPECT_GT(in.start, w->intervals[k - 1].end) << utterance;
+        }
+      }
+      for (const std::string& p : w->practitioners) {
+        EXPECT_TRUE(
+            std::any_of(context.clinicians.begin(), context.clinicians.end(),
+                        [&](const ClinicianName& c) { return c.id == p; }))
+            << utterance;
+      }
+    };
+    for (const std::string& a : words) {
+      for (const std::string& b : words) {
+        check(absl::StrCat(a, " ", b));
+        for (const std::string& c : words) {
+          check(absl::StrCat(a, " ", b, " ", c));
+        }
+      }
+    }
+  }
+  // Most combinations read as something.
+  EXPECT_GT(ok, 50000);
+}
 
 // A clinician's name is the caller's words too: it never reaches a message.
 TEST(NaturalDateTest, UnknownClinicianMessageDoesNotNameThem) {
