@@ -65,6 +65,12 @@ const pv::VisitType* ClinicPolicy::FindVisitType(absl::string_view id) const {
   return nullptr;
 }
 
+pv::BookingLane VisitTypeLane(const pv::VisitType& v) {
+  if (v.lane() != pv::BOOKING_LANE_UNSPECIFIED) return v.lane();
+  return v.ai_owned() ? pv::BOOKING_LANE_AI_OWNED
+                      : pv::BOOKING_LANE_AI_ASSISTED;
+}
+
 const pv::ApprovedText& ClinicPolicy::Script(const std::string& text_id) const {
   return *FindText(text_id);
 }
@@ -175,9 +181,8 @@ class Checker {
  private:
   void CheckRetention() {
     if (p_.retention().phi_years() > 100) {
-      Error("retention.phi_years",
-            absl::StrCat("at most 100 years, found ",
-                         p_.retention().phi_years()));
+      Error("retention.phi_years", absl::StrCat("at most 100 years, found ",
+                                                p_.retention().phi_years()));
     }
   }
 
@@ -557,8 +562,22 @@ class Checker {
     }
   }
 
+  // A booking lane that caps another: ai_assisted or outside.
+  void CapLane(pv::BookingLane lane, const std::string& path,
+               const char* what) {
+    if (lane == pv::BOOKING_LANE_AI_OWNED) {
+      Error(path, absl::StrCat("must be ai_assisted or outside; ", what,
+                               " is never AI-owned"));
+    }
+  }
+
   void CheckBooking() {
     const auto& b = p_.booking();
+    std::set<std::string> roster;
+    for (int i = 0; i < b.clinicians_size(); ++i) {
+      Id(b.clinicians(i), absl::StrCat("booking.clinicians[", i, "]"), &roster,
+         "clinician");
+    }
     std::set<std::string> visits;
     std::set<std::string> clinicians;
     for (int i = 0; i < b.visit_types_size(); ++i) {
@@ -570,7 +589,21 @@ class Checker {
       }
       if (v.clinicians().empty())
         Error(path + ".clinicians", "needs at least one clinician");
-      for (const auto& c : v.clinicians()) clinicians.insert(c);
+      for (int j = 0; j < v.clinicians_size(); ++j) {
+        const std::string& c = v.clinicians(j);
+        clinicians.insert(c);
+        if (!roster.empty() && roster.count(c) == 0) {
+          Error(absl::StrCat(path, ".clinicians[", j, "]"),
+                absl::StrCat("unknown clinician \"", c,
+                             "\"; not listed in booking.clinicians"));
+        }
+      }
+      if (v.lane() != pv::BOOKING_LANE_UNSPECIFIED &&
+          reader_.positions().count(path + ".ai_owned") > 0) {
+        Error(path + ".ai_owned",
+              "give lane or ai_owned, not both (ai_owned is the older "
+              "spelling of lane)");
+      }
     }
     for (int i = 0; i < b.hours_size(); ++i) {
       Hours(b.hours(i), absl::StrCat("booking.hours[", i, "]"));
@@ -579,10 +612,30 @@ class Checker {
       const auto& e = b.exclusions(i);
       const std::string path = absl::StrCat("booking.exclusions[", i, "]");
       Date(e.date(), path + ".date");
-      if (!e.clinician().empty() && clinicians.count(e.clinician()) == 0) {
+      if (e.clinician().empty()) continue;
+      if (!roster.empty() && roster.count(e.clinician()) == 0) {
+        Error(path + ".clinician",
+              absl::StrCat("unknown clinician \"", e.clinician(),
+                           "\"; not listed in booking.clinicians"));
+      } else if (roster.empty() && clinicians.count(e.clinician()) == 0) {
         Error(path + ".clinician",
               absl::StrCat("\"", e.clinician(),
                            "\" is not a clinician of any visit type"));
+      }
+    }
+    CapLane(b.new_patients(), "booking.new_patients",
+            "a new patient's booking");
+    CapLane(b.procedures(), "booking.procedures", "a procedure's booking");
+    if (b.has_same_day()) {
+      const auto& sd = b.same_day();
+      if (sd.lane() == pv::BOOKING_LANE_UNSPECIFIED) {
+        Error("booking.same_day.lane", "required: ai_assisted or outside");
+      }
+      CapLane(sd.lane(), "booking.same_day.lane", "a same-day booking");
+      if (sd.cutoff_minutes() > 10080) {
+        Error("booking.same_day.cutoff_minutes",
+              absl::StrCat("at most 10080 (a week), found ",
+                           sd.cutoff_minutes()));
       }
     }
     RefQueue(b.exceptions_queue(), "booking.exceptions_queue",

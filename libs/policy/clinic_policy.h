@@ -10,7 +10,10 @@
 // visit types, subprocessors, and rule ids across all of them), a trigger
 // phrase claimed by two categories, references to queues, texts and request
 // types that do not exist, times ("HH:MM"), dates ("YYYY-MM-DD") and the time
-// zone.
+// zone. Booking: hours that close before they open, clinicians not on
+// booking.clinicians (when listed), a visit type that gives both lane and
+// ai_owned, and new-patient, procedure or same-day lanes that would be
+// AI-owned.
 //
 // The policy version is "<label>+<first 12 hex digits of SHA-256 of the
 // deterministically serialized policy>": a change of content, however small,
@@ -119,6 +122,12 @@ class ClinicPolicy {
   frontdesk::policy::v1::Policy proto_;
   std::string version_;
 };
+
+// The lane a visit type names: `lane`, or, when that is unset, the older
+// `ai_owned` (true: ai_owned, false: ai_assisted). Before the new-patient,
+// procedure and same-day rules; see services/rules_check/booking_rules.h.
+frontdesk::policy::v1::BookingLane VisitTypeLane(
+    const frontdesk::policy::v1::VisitType& v);
 
 // "date_of_birth" for INTAKE_FIELD_DATE_OF_BIRTH, as the YAML spells it; ""
 // for INTAKE_FIELD_UNSPECIFIED.

@@ -387,6 +387,157 @@ TEST(ClinicPolicyTest, SubprocessorFlowsNameKnownSubprocessorsAndFields) {
   EXPECT_EQ(errors[0].line, LineOf(yaml, "{subprocessor: fax-vendor"));
 }
 
+constexpr char kBooking[] = R"(booking:
+  clinicians: [dr-a, dr-b]
+  visit_types:
+    - {id: check, minutes: 20, lane: ai_owned, clinicians: [dr-a, dr-b]}
+    - {id: old-style, minutes: 30, ai_owned: true, clinicians: [dr-a]}
+    - {id: old-style-no, minutes: 30, ai_owned: false, clinicians: [dr-a]}
+    - {id: scope, minutes: 45, lane: ai_assisted, procedure: true, clinicians: [dr-b]}
+  hours:
+    - {day: monday, open: "09:00", close: "17:00"}
+  exclusions:
+    - {date: "2026-12-24", clinician: dr-a, reason: away}
+  new_patients: outside
+  procedures: ai_assisted
+  same_day: {lane: ai_assisted, cutoff_minutes: 90}
+  exceptions_queue: front-desk
+)";
+
+// kMinimal with kBooking, edited.
+std::string WithBooking(const std::string& from = "",
+                        const std::string& to = "") {
+  std::string yaml = std::string(kMinimal) + kBooking;
+  return from.empty() ? yaml : Replace(yaml, from, to);
+}
+
+// The one error of a broken booking, placed on the line holding `at`.
+void ExpectBookingError(const std::string& yaml, const std::string& at,
+                        const std::string& message) {
+  std::vector<PolicyError> errors;
+  auto p = ParsePolicy(yaml, "mini.yaml", &errors);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(errors.size(), 1u) << p.status();
+  EXPECT_EQ(errors[0].source, "mini.yaml");
+  EXPECT_EQ(errors[0].line, LineOf(yaml, at)) << errors[0].ToString();
+  EXPECT_EQ(errors[0].message, message);
+}
+
+TEST(ClinicPolicyTest, BookingRulesLoad) {
+  auto p = ParsePolicy(WithBooking(), "mini.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  const pv::BookingRules& b = p->proto().booking();
+  EXPECT_EQ(b.clinicians_size(), 2);
+  EXPECT_EQ(b.new_patients(), pv::BOOKING_LANE_OUTSIDE);
+  EXPECT_EQ(b.procedures(), pv::BOOKING_LANE_AI_ASSISTED);
+  EXPECT_EQ(b.same_day().lane(), pv::BOOKING_LANE_AI_ASSISTED);
+  EXPECT_EQ(b.same_day().cutoff_minutes(), 90u);
+  EXPECT_EQ(VisitTypeLane(*p->FindVisitType("check")),
+            pv::BOOKING_LANE_AI_OWNED);
+  EXPECT_EQ(VisitTypeLane(*p->FindVisitType("scope")),
+            pv::BOOKING_LANE_AI_ASSISTED);
+  EXPECT_TRUE(p->FindVisitType("scope")->procedure());
+  // The older spelling still loads and means the same lanes.
+  EXPECT_EQ(VisitTypeLane(*p->FindVisitType("old-style")),
+            pv::BOOKING_LANE_AI_OWNED);
+  EXPECT_EQ(VisitTypeLane(*p->FindVisitType("old-style-no")),
+            pv::BOOKING_LANE_AI_ASSISTED);
+}
+
+TEST(ClinicPolicyTest, SamplePolicyHasBookingRules) {
+  auto p = LoadPolicyFile(FRONTDESK_SAMPLE_POLICY);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->proto().booking().clinicians_size(), 4);
+  EXPECT_TRUE(p->proto().booking().has_same_day());
+  EXPECT_TRUE(p->FindVisitType("procedure")->procedure());
+  EXPECT_EQ(VisitTypeLane(*p->FindVisitType("new-patient")),
+            pv::BOOKING_LANE_AI_ASSISTED);
+}
+
+TEST(ClinicPolicyTest, UnknownClinicianInAVisitTypeIsAnError) {
+  ExpectBookingError(
+      WithBooking("clinicians: [dr-a, dr-b]}", "clinicians: [dr-a, dr-z]}"),
+      "clinicians: [dr-a, dr-z]}",
+      "booking.visit_types[0].clinicians[1]: unknown clinician \"dr-z\"; not "
+      "listed in booking.clinicians");
+  ExpectBookingError(
+      WithBooking("clinician: dr-a, reason", "clinician: dr-q, reason"),
+      "clinician: dr-q",
+      "booking.exclusions[0].clinician: unknown clinician \"dr-q\"; not listed "
+      "in booking.clinicians");
+  ExpectBookingError(WithBooking("clinicians: [dr-a, dr-b]\n",
+                                 "clinicians: [dr-a, dr-b, dr-a]\n"),
+                     "clinicians: [dr-a, dr-b, dr-a]",
+                     "booking.clinicians[2]: duplicate clinician id \"dr-a\"");
+}
+
+TEST(ClinicPolicyTest, BookingHoursMustCloseAfterTheyOpen) {
+  ExpectBookingError(WithBooking("open: \"09:00\", close: \"17:00\"",
+                                 "open: \"09:00\", close: \"08:00\""),
+                     "close: \"08:00\"",
+                     "booking.hours[0].close: must be later than open");
+  ExpectBookingError(WithBooking("open: \"09:00\"", "open: \"9\""),
+                     "open: \"9\"",
+                     "booking.hours[0].open: \"9\" is not a time; expected "
+                     "HH:MM");
+}
+
+TEST(ClinicPolicyTest, BadExclusionDateIsAnError) {
+  ExpectBookingError(WithBooking("2026-12-24", "2026-02-30"), "2026-02-30",
+                     "booking.exclusions[0].date: \"2026-02-30\" is not a "
+                     "date; expected YYYY-MM-DD");
+}
+
+TEST(ClinicPolicyTest, UnknownLaneListsTheChoices) {
+  ExpectBookingError(WithBooking("lane: ai_owned, clinicians: [dr-a, dr-b]",
+                                 "lane: robot, clinicians: [dr-a, dr-b]"),
+                     "lane: robot",
+                     "booking.visit_types[0].lane: \"robot\" is not one of: "
+                     "ai_owned, ai_assisted, outside");
+  ExpectBookingError(WithBooking("new_patients: outside", "new_patients: no"),
+                     "new_patients: no",
+                     "booking.new_patients: \"no\" is not one of: ai_owned, "
+                     "ai_assisted, outside");
+}
+
+TEST(ClinicPolicyTest, LaneAndAiOwnedTogetherIsAnError) {
+  ExpectBookingError(
+      WithBooking("{id: check, minutes: 20, lane: ai_owned,",
+                  "{id: check, minutes: 20, lane: ai_owned, ai_owned: true,"),
+      "{id: check",
+      "booking.visit_types[0].ai_owned: give lane or ai_owned, not both "
+      "(ai_owned is the older spelling of lane)");
+}
+
+TEST(ClinicPolicyTest, NewPatientProcedureAndSameDayRulesAreNeverAiOwned) {
+  ExpectBookingError(
+      WithBooking("new_patients: outside", "new_patients: ai_owned"),
+      "new_patients: ai_owned",
+      "booking.new_patients: must be ai_assisted or outside; a new patient's "
+      "booking is never AI-owned");
+  ExpectBookingError(
+      WithBooking("procedures: ai_assisted", "procedures: ai_owned"),
+      "procedures: ai_owned",
+      "booking.procedures: must be ai_assisted or outside; a procedure's "
+      "booking is never AI-owned");
+  ExpectBookingError(
+      WithBooking("same_day: {lane: ai_assisted", "same_day: {lane: ai_owned"),
+      "same_day:",
+      "booking.same_day.lane: must be ai_assisted or outside; a same-day "
+      "booking is never AI-owned");
+}
+
+TEST(ClinicPolicyTest, SameDayRuleNeedsALaneAndABoundedCutoff) {
+  ExpectBookingError(
+      WithBooking("same_day: {lane: ai_assisted, ", "same_day: {"),
+      "same_day:", "booking.same_day.lane: required: ai_assisted or outside");
+  ExpectBookingError(
+      WithBooking("cutoff_minutes: 90", "cutoff_minutes: 20000"),
+      "cutoff_minutes: 20000",
+      "booking.same_day.cutoff_minutes: at most 10080 (a week), found 20000");
+}
+
 TEST(PolicyDiffTest, DescribesWhatChanged) {
   auto a = ParsePolicy(ReadSample(), "a");
   ASSERT_TRUE(a.ok()) << a.status();

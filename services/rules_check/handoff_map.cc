@@ -495,7 +495,8 @@ absl::StatusOr<rv::Decision> HandoffMap::Authorize(
         return deny(rv::LANE_AI_ASSISTED, exceptions,
                     "not a visit type of this clinic");
       }
-      if (!v->ai_owned()) {
+      if (policy::VisitTypeLane(*v) != pv::BOOKING_LANE_AI_OWNED ||
+          v->procedure()) {
         return deny(
             rv::LANE_AI_ASSISTED, exceptions,
             absl::StrCat("visit type ", visit, " needs a person to confirm"));
