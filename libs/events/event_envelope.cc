@@ -2,6 +2,9 @@
 
 #include <openssl/sha.h>
 
+#include <string>
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -10,6 +13,7 @@
 #include "frontdesk/events/v1/access_events.pb.h"
 #include "frontdesk/events/v1/call_events.pb.h"
 #include "frontdesk/events/v1/handoff_events.pb.h"
+#include "frontdesk/events/v1/scheduling_events.pb.h"
 
 namespace frontdesk::events {
 
@@ -101,6 +105,24 @@ std::string EventTypeName(ev::EventType type) {
       return "HandoffEscalated";
     case ev::EVENT_TYPE_ACCESS_RECORDED:
       return "AccessRecorded";
+    case ev::EVENT_TYPE_SLOTS_OFFERED:
+      return "SlotsOffered";
+    case ev::EVENT_TYPE_HOLD_PLACED:
+      return "HoldPlaced";
+    case ev::EVENT_TYPE_HOLD_RELEASED:
+      return "HoldReleased";
+    case ev::EVENT_TYPE_BOOKED:
+      return "Booked";
+    case ev::EVENT_TYPE_BOOKING_FAILED:
+      return "BookingFailed";
+    case ev::EVENT_TYPE_REMINDER_SENT:
+      return "ReminderSent";
+    case ev::EVENT_TYPE_APPOINTMENT_CONFIRMED:
+      return "AppointmentConfirmed";
+    case ev::EVENT_TYPE_CANCELLATION_CAPTURED:
+      return "CancellationCaptured";
+    case ev::EVENT_TYPE_RESCHEDULED:
+      return "Rescheduled";
     default:
       return absl::StrCat("Unknown(", static_cast<int>(type), ")");
   }
@@ -124,6 +146,40 @@ std::string LaneName(ev::Lane lane) {
 template <typename T>
 bool Parse(const ev::EventBody& body, T* msg) {
   return msg->ParseFromString(body.payload());
+}
+
+std::string AppointmentText(const ev::AppointmentRef& a) {
+  return absl::StrCat(
+      "appointment=", a.appointment_id(), " visit_type=", a.visit_type(),
+      " clinician=", a.clinician(), " start=",
+      absl::FormatTime(absl::RFC3339_sec,
+                       absl::FromUnixSeconds(a.start().seconds()),
+                       absl::UTCTimeZone()),
+      " end=",
+      absl::FormatTime(absl::RFC3339_sec,
+                       absl::FromUnixSeconds(a.end().seconds()),
+                       absl::UTCTimeZone()));
+}
+
+// The fields every scheduling event has: the appointment, the decision and
+// rule that allowed the step, and whether a real EHR took part.
+const char* EhrText(ev::EhrMode ehr) {
+  switch (ehr) {
+    case ev::EHR_MODE_LIVE:
+      return "live";
+    case ev::EHR_MODE_SIMULATED:
+      return "simulated";
+    default:
+      return "unspecified";
+  }
+}
+
+template <typename T>
+std::string SchedulingText(const T& p) {
+  return absl::StrCat(AppointmentText(p.appointment()),
+                      " decision=", p.authority().decision_id(),
+                      " rule=", p.authority().rule_id(),
+                      " ehr=", EhrText(p.ehr()));
 }
 
 }  // namespace
@@ -252,6 +308,61 @@ std::string SummarizePayload(const ev::EventBody& body) {
       ev::CallEnded p;
       if (!Parse(body, &p)) break;
       return absl::StrCat("turns=", p.turns(), " how=", p.how());
+    }
+    case ev::EVENT_TYPE_SLOTS_OFFERED: {
+      ev::SlotsOffered p;
+      if (!Parse(body, &p)) break;
+      std::vector<std::string> ids;
+      for (const auto& a : p.slots()) ids.push_back(a.appointment_id());
+      return absl::StrCat(
+          "turn=", p.turn_index(), " slots=[", absl::StrJoin(ids, ","),
+          "] decision=", p.authority().decision_id(),
+          " rule=", p.authority().rule_id(), " ehr=", EhrText(p.ehr()));
+    }
+    case ev::EVENT_TYPE_HOLD_PLACED: {
+      ev::HoldPlaced p;
+      if (!Parse(body, &p)) break;
+      return SchedulingText(p);
+    }
+    case ev::EVENT_TYPE_HOLD_RELEASED: {
+      ev::HoldReleased p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat(SchedulingText(p), " reason=",
+                          ev::HoldReleased::Reason_Name(p.reason()));
+    }
+    case ev::EVENT_TYPE_BOOKED: {
+      ev::Booked p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat(SchedulingText(p), " by=", p.booked_by());
+    }
+    case ev::EVENT_TYPE_BOOKING_FAILED: {
+      ev::BookingFailed p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat(SchedulingText(p),
+                          " stage=", ev::BookingFailed::Stage_Name(p.stage()),
+                          " code=", p.code());
+    }
+    case ev::EVENT_TYPE_REMINDER_SENT: {
+      ev::ReminderSent p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat(SchedulingText(p), " channel=", p.channel());
+    }
+    case ev::EVENT_TYPE_APPOINTMENT_CONFIRMED: {
+      ev::AppointmentConfirmed p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat(SchedulingText(p), " via=", p.via());
+    }
+    case ev::EVENT_TYPE_CANCELLATION_CAPTURED: {
+      ev::CancellationCaptured p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat(SchedulingText(p),
+                          " cancelled=", p.cancelled() ? "yes" : "no");
+    }
+    case ev::EVENT_TYPE_RESCHEDULED: {
+      ev::Rescheduled p;
+      if (!Parse(body, &p)) break;
+      return absl::StrCat(SchedulingText(p),
+                          " previous=", p.previous().appointment_id());
     }
     default:
       return "(unknown payload type)";
