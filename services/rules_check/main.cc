@@ -1,6 +1,6 @@
 // rules-check: loads the clinic's policy, keeps it current, and serves
-// RulesCheck.Evaluate and Authorize. Thin glue; the logic is in
-// handoff_map.h, rules_checker.h and policy_watcher.h.
+// RulesCheck.Evaluate, Authorize and AuthorizeBooking. Thin glue; the logic
+// is in handoff_map.h, booking_rules.h, rules_checker.h and policy_watcher.h.
 #include <iostream>
 
 #include "absl/flags/flag.h"

@@ -52,6 +52,25 @@ RulesCheckService::RulesCheckService(RulesChecker* checker,
   }
 }
 
+grpc::Status RulesCheckService::Failed(const char* what,
+                                       const std::string& logged_id,
+                                       const absl::Status& status) {
+  decisions_.Add({{"lane", "failed"}, {"category", "none"}, {"rule", "none"}})
+      .Increment();
+  const absl::StatusCode code = status.code();
+  errors_
+      .Add({{"kind", code == absl::StatusCode::kInvalidArgument ||
+                             code == absl::StatusCode::kNotFound
+                         ? "bad_request"
+                         : "decision_unrecorded"}})
+      .Increment();
+  // Status messages carry field names and codes, never caller words.
+  spdlog::warn("event={}_failed call_id={} code={} detail=\"{}\"", what,
+               logged_id, absl::StatusCodeToString(code), status.message());
+  return grpc::Status(static_cast<grpc::StatusCode>(code),
+                      std::string(status.message()));
+}
+
 grpc::Status RulesCheckService::Finish(const char* what,
                                        const std::string& call_id,
                                        absl::StatusOr<rv::Decision> d,
@@ -59,23 +78,7 @@ grpc::Status RulesCheckService::Finish(const char* what,
   // Only ids answer could have issued are written to the log: a caller may
   // put anything in a call id, PHI included.
   const std::string logged_id = LooksLikeUuid(call_id) ? call_id : "-";
-  if (!d.ok()) {
-    decisions_.Add({{"lane", "failed"}, {"category", "none"}, {"rule", "none"}})
-        .Increment();
-    const absl::StatusCode code = d.status().code();
-    errors_
-        .Add({{"kind", code == absl::StatusCode::kInvalidArgument ||
-                               code == absl::StatusCode::kNotFound
-                           ? "bad_request"
-                           : "decision_unrecorded"}})
-        .Increment();
-    // Status messages carry field names and codes, never caller words.
-    spdlog::warn("event={}_failed call_id={} code={} detail=\"{}\"", what,
-                 logged_id, absl::StatusCodeToString(d.status().code()),
-                 d.status().message());
-    return grpc::Status(static_cast<grpc::StatusCode>(d.status().code()),
-                        std::string(d.status().message()));
-  }
+  if (!d.ok()) return Failed(what, logged_id, d.status());
   decisions_
       .Add({{"lane", LaneLabel(d->lane())},
             {"category", CategoryLabel(*d, *checker_->map())},
@@ -100,6 +103,28 @@ grpc::Status RulesCheckService::Authorize(grpc::ServerContext* /*context*/,
                                           rv::AuthorizeResponse* response) {
   return Finish("authorize", request->call_id(), checker_->Authorize(*request),
                 response->mutable_decision());
+}
+
+grpc::Status RulesCheckService::AuthorizeBooking(
+    grpc::ServerContext* /*context*/,
+    const rv::AuthorizeBookingRequest* request,
+    rv::AuthorizeBookingResponse* response) {
+  const std::string logged_id =
+      LooksLikeUuid(request->call_id()) ? request->call_id() : "-";
+  absl::StatusOr<rv::BookingDecision> d = checker_->AuthorizeBooking(*request);
+  if (!d.ok()) return Failed("authorize_booking", logged_id, d.status());
+  absl::string_view outcome = rv::BookingOutcome_Name(d->outcome());
+  absl::ConsumePrefix(&outcome, "BOOKING_OUTCOME_");
+  const std::string lane = absl::AsciiStrToLower(outcome);
+  decisions_
+      .Add({{"lane", lane}, {"category", "booking"}, {"rule", d->rule_id()}})
+      .Increment();
+  spdlog::info(
+      "event=authorize_booking call_id={} decision_id={} outcome={} rule={} "
+      "allowed={}",
+      logged_id, d->decision_id(), lane, d->rule_id(), d->allowed());
+  *response->mutable_decision() = *std::move(d);
+  return grpc::Status::OK;
 }
 
 }  // namespace frontdesk::rules_check

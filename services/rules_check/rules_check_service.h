@@ -2,7 +2,9 @@
 // statuses one to one; holds no logic of its own. Metrics:
 //   frontdesk_rules_decisions_total{lane,category,rule}  counter; lane is
 //       ai_owned, ai_assisted, human_only, or failed (no decision could be
-//       recorded; category and rule "none")
+//       recorded; category and rule "none"). AuthorizeBooking counts under
+//       category "booking" with lane ai_owned, ai_assisted or outside_rules
+//       and the booking rule's id.
 //   frontdesk_errors_total{kind}  counter: bad_request (INVALID_ARGUMENT,
 //       NOT_FOUND), decision_unrecorded (any other failure)
 // Labels come from the policy in force (its categories, request types and
@@ -32,12 +34,19 @@ class RulesCheckService final
       grpc::ServerContext* context,
       const frontdesk::rules::v1::AuthorizeRequest* request,
       frontdesk::rules::v1::AuthorizeResponse* response) override;
+  grpc::Status AuthorizeBooking(
+      grpc::ServerContext* context,
+      const frontdesk::rules::v1::AuthorizeBookingRequest* request,
+      frontdesk::rules::v1::AuthorizeBookingResponse* response) override;
 
  private:
   // Counts, logs (ids and codes only) and maps a decision or its error.
   grpc::Status Finish(const char* what, const std::string& call_id,
                       absl::StatusOr<frontdesk::rules::v1::Decision> d,
                       frontdesk::rules::v1::Decision* out);
+  // Counts and logs a failure; returns it as a gRPC status.
+  grpc::Status Failed(const char* what, const std::string& logged_id,
+                      const absl::Status& status);
 
   RulesChecker* checker_;
   prometheus::Family<prometheus::Counter>& decisions_;
