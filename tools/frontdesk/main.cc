@@ -31,6 +31,7 @@
 #include "tools/frontdesk/policy_commands.h"
 #include "tools/frontdesk/queue_commands.h"
 #include "tools/frontdesk/records_commands.h"
+#include "tools/frontdesk/reminders_commands.h"
 #include "tools/frontdesk/replay_timeline.h"
 #include "tools/frontdesk/report_commands.h"
 #include "tools/frontdesk/tls_commands.h"
@@ -190,7 +191,14 @@ constexpr char kUsage[] =
     "                   [--format text|html] [--out FILE]\n"
     "      Where patient data goes, from the policy the services enforce:\n"
     "      fields, topics, queues, subprocessors (BAA), roles, retention,\n"
-    "      failure behaviour, audit topics. Reads no PHI.\n\n"
+    "      failure behaviour, audit topics. Reads no PHI.\n"
+    "  frontdesk reminders run --once --sink FILE --schedule_db FILE\n"
+    "                   [--replies FILE] [--schedule FILE] [--policy FILE]\n"
+    "                   [--now RFC3339]\n"
+    "      One pass of the reminder worker over the embedded schedule store:\n"
+    "      messages to the file sink, replies scripted from --replies, every\n"
+    "      event and handoff printed. Nothing unless rollout_mode is\n"
+    "      reminders.\n\n"
     "Run 'frontdesk --help' for every flag.";
 
 int RunCall() {
@@ -521,6 +529,10 @@ int main(int argc, char** argv) {
   if (command == "phi-map") {
     return frontdesk::cli::RunPhiMapCli(rest, absl::GetFlag(FLAGS_policy),
                                         std::cout, std::cerr);
+  }
+  if (command == "reminders") {
+    return frontdesk::cli::RunRemindersCli(rest, absl::GetFlag(FLAGS_policy),
+                                           std::cout, std::cerr);
   }
   if (command == "help") {
     std::cout << kUsage << "\n";
