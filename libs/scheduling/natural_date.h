@@ -21,22 +21,29 @@
 //     counts while the asked-for time has some part left today.
 //     "next Tuesday" is the Tuesday of next week (weeks run Monday..Sunday);
 //     "last Tuesday" is in the past and so an error.
+//     A relation carries along a list: "next Thursday or Friday" is both
+//     days of next week.
 //   - "this week" is now to the end of Sunday; "next week" is Monday..Sunday
 //     of next week; "the week after next" the week after that. "early" (also
 //     "beginning", "start") is Monday..Tuesday, "mid"/"middle" is
 //     Tuesday..Thursday, "late"/"later"/"end" is Thursday..Sunday of the week.
 //   - "weekend" is Saturday..Sunday of this week ("next weekend": of next
 //     week).
-//   - "the 14th" is the next 14th (today counts). "December 3rd" without a
-//     year is the next December 3rd (this year unless it is over). A date
-//     that cannot exist ("February 30", "April 31", "February 29, 2027") is
-//     an error; so is a date wholly in the past ("December 1, 2026",
+//   - "the 14th" is the next 14th (today counts); an ordinal word is a day
+//     only after "the"/"on" or before a month ("the first", "third of May"),
+//     so "first thing" and "first available" are not dates. "December 3rd"
+//     without a year is the next December 3rd (this year unless it is over). A
+//     date that cannot exist ("February 30", "April 31", "February 29, 2027")
+//     is an error; so is a date wholly in the past ("December 1, 2026",
 //     "yesterday", "today" after closing).
 //   - "in 3 days" is that day; "in two weeks" (or "two weeks from now") is the
 //     Monday..Sunday week holding the day 14 days from today; "in a month"
 //     likewise for the same day next month. "this month", "next month",
 //     "in March" are whole months.
-//   - "not Monday", "except Friday", "can't do tomorrow" remove those days.
+//   - "not Monday", "except Friday", "can't do tomorrow", "any day but
+//     Friday" remove those days ("not Monday or Tuesday": both). "not in the
+//     morning" keeps the rest of the day, "not before 10" is "after 10"; a
+//     time that cannot be avoided by a window ("not at 10") is an error.
 //   - A day named on its own (a weekday, a date, "tomorrow", "weekend") is
 //     kept even when the clinic is closed: Find then returns nothing. A span
 //     of days (a week, a month, the search horizon) keeps only the days the
@@ -65,9 +72,12 @@
 //   - A weekday together with a date ("Thursday, December 3rd") must agree;
 //     the date wins, a mismatch is an error.
 //   Clinicians
-//   - A clinician is recognised by the last word of the display name or the
-//     id ("with Dr. Patel", "with Patel", "doctor patel"). A title ("dr",
-//     "doctor") followed by a name that is no clinician's is an error.
+//   - A clinician is recognised by the last word of the display name or of
+//     the id ("with Dr. Patel", "with Patel", "doctor patel"); a name that is
+//     also a date word ("May", "Friday") reads as the date. "dr" (or "with
+//     doctor") followed by a word that is neither a clinician nor a common
+//     word is an error, so an unknown clinician is never searched as anyone.
+//     "not with Dr. Patel" searches every other clinician.
 //   As soon as possible
 //   - "as soon as possible", "asap", "soonest", "earliest", "first/next
 //     available" set `as_soon_as_possible`; with no day named the window is
