@@ -161,6 +161,29 @@ TEST_F(BrokenResourceTest, EachBrokenRuleNamesTheElement) {
   EXPECT_THAT(
       ErrorAfter([](json& r) { r["recorded"] = "2026-11-23T09:00:00"; }),
       HasSubstr("AuditEvent.recorded: must be an instant"));
+  for (const char* bad :
+       {"2026-13-23T09:00:00Z", "2026-11-32T09:00:00Z", "0000-11-23T09:00:00Z",
+        "2026-11-23T24:00:00Z", "2026-11-23T09:00:00.Z",
+        "2026-11-23T09:00:00+15:00", "2026-11-23T09:00:00+0500",
+        "2026-11-23T09:00:00Zjunk"}) {
+    EXPECT_THAT(ErrorAfter([bad](json& r) { r["recorded"] = bad; }),
+                HasSubstr("AuditEvent.recorded: must be an instant"))
+        << bad;
+  }
+  for (const char* good :
+       {"2026-11-23T09:00:00.123456Z", "2026-11-23T09:00:60-05:00",
+        "2026-11-23T09:00:00+14:00"}) {
+    json r = good_;
+    r["recorded"] = good;
+    EXPECT_TRUE(ValidateAuditEventShape(r).ok()) << good;
+  }
+  EXPECT_THAT(ErrorAfter([](json& r) { r["id"] = "has space"; }),
+              HasSubstr("AuditEvent.id: must match"));
+  EXPECT_THAT(ErrorAfter([](json& r) { r["id"] = std::string(65, 'a'); }),
+              HasSubstr("AuditEvent.id: must match"));
+  json with_id = good_;
+  with_id["id"] = "evt-1.a";
+  EXPECT_TRUE(ValidateAuditEventShape(with_id).ok());
   EXPECT_EQ(ErrorAfter([](json& r) { r.erase("type"); }),
             "AuditEvent.type: required");
   EXPECT_EQ(ErrorAfter([](json& r) { r["type"]["code"] = "999"; }),
