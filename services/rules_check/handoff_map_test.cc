@@ -369,6 +369,26 @@ TEST(HandoffMapRolloutTest, SchedulingModeBooksOnlyAiOwnedVisitTypes) {
             rv::LANE_AI_OWNED);
 }
 
+TEST(HandoffMapRolloutTest, AProcedureIsNeverBookedByTheAgent) {
+  std::string yaml = SamplePolicyText();
+  yaml.replace(yaml.find("rollout_mode: answers"), 21,
+               "rollout_mode: scheduling");
+  // Even when its own lane says ai_owned.
+  const std::string from = "{id: procedure, minutes: 45, lane: ai_assisted,";
+  ASSERT_NE(yaml.find(from), std::string::npos);
+  yaml.replace(yaml.find(from), from.size(),
+               "{id: procedure, minutes: 45, lane: ai_owned,");
+  auto map = MapOf(yaml);
+  rv::ProposedAction book;
+  book.mutable_book_slot()->set_visit_type("procedure");
+  book.mutable_book_slot()->set_clinician("dr-nguyen");
+  auto d = map->Authorize(book);
+  ASSERT_TRUE(d.ok());
+  EXPECT_FALSE(d->allowed());
+  EXPECT_EQ(d->reason(), "visit type procedure needs a person to confirm");
+  EXPECT_EQ(d->queue(), "scheduling-exceptions");
+}
+
 // Property: any trigger phrase, anywhere in a benign sentence, with random
 // casing and punctuation, is human-only, and urgent categories say the
 // urgent script.
