@@ -70,6 +70,10 @@ std::unique_ptr<httplib::Client> FhirScheduler::NewClient() const {
   c->set_read_timeout(sec, usec);
   c->set_write_timeout(sec, usec);
   c->set_keep_alive(true);
+  // A POST goes out as two writes (headers, then body): with Nagle's
+  // algorithm the body waits for the server's delayed ACK, about 40 ms a
+  // call (scheduling_benchmark measured a 86 ms p50 Find on loopback).
+  c->set_tcp_nodelay(true);
   return c;
 }
 

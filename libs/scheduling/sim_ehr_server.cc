@@ -62,6 +62,10 @@ absl::StatusOr<int> SimEhrServer::Start() {
   };
   server_->set_payload_max_length(1 << 20);
   server_->set_keep_alive_timeout(5);
+  server_->set_keep_alive_max_count(1000);
+  // Replies go out as headers then body; without this each waits for the
+  // client's delayed ACK.
+  server_->set_tcp_nodelay(true);
   Route();
   const bool bound =
       options_.port == 0
