@@ -7,9 +7,9 @@
 // live, the no-show risk score with its explanation, and names the patient
 // only by an opaque reference; what the patient wrote is never in an event.
 //
-// These are plain structs emitted through a small interface. TODO(issue 7):
-// map them to protos/frontdesk/events/v1/scheduling_events.proto envelopes
-// appended through libs/eventlog once that proto is committed.
+// These are plain structs emitted through a small interface;
+// EventLogReminderSink (event_log_reminder_sink.h) appends them as
+// scheduling_events.proto envelopes through libs/eventlog.
 //
 // Example:
 //   InMemoryReminderEventSink sink;
