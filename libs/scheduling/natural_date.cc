@@ -271,6 +271,10 @@ class Parser {
   void AddClock(int minute, TimeOp op);
   void AddTime(TimeSpec t);
   void AddDate(absl::CivilDay d, bool from_weekday = false);
+  // "after Monday", "before the 14th", "by Friday": when an operator came
+  // just before the day (only "the", "on", "next", "this" between), the day
+  // bounds a span. False when no operator applies.
+  bool AddBound(absl::CivilDay d);
   void AddSpan(absl::CivilDay first, absl::CivilDay last, bool keep_closed);
   void AddDateOfMonth(int month, int day, std::optional<int> year);
   void AddDayOfMonth(int day);
@@ -309,6 +313,9 @@ class Parser {
   Rel sticky_rel_ = Rel::kNone;  // "next Thursday or Friday"
   Part part_ = Part::kWhole;
   TimeOp op_ = TimeOp::kNone;
+  size_t op_at_ = 0;           // where the operator word was
+  bool op_inclusive_ = false;  // "by", "until": the day itself counts
+  size_t step_start_ = 0;      // where the current Step began
   bool negate_ = false;
   int negate_ttl_ = 0;
   int exclusions_ = 0;
@@ -370,7 +377,31 @@ void Parser::AddClock(int minute, TimeOp op) {
   }
 }
 
+bool Parser::AddBound(absl::CivilDay d) {
+  if (op_ != TimeOp::kAfter && op_ != TimeOp::kBefore) return false;
+  for (size_t k = op_at_ + 1; k < step_start_; ++k) {
+    if (!IsOneOf(Tok(k),
+                 {"the", "on", "next", "this", "coming", "following"})) {
+      return false;
+    }
+  }
+  TimeOp op = op_;
+  op_ = TimeOp::kNone;
+  if (op == TimeOp::kAfter) {
+    AddSpan(d + 1, d + std::max(1, context_.horizon_days), false);
+    return true;
+  }
+  absl::CivilDay last = op_inclusive_ ? d : d - 1;
+  if (last < today_) {
+    Fail("the requested time has passed");
+    return true;
+  }
+  AddSpan(today_, last, false);
+  return true;
+}
+
 void Parser::AddDate(absl::CivilDay d, bool from_weekday) {
+  if (AddBound(d)) return;
   understood_ = true;
   op_ = TimeOp::kNone;
   if (TakeNegation()) {
@@ -701,21 +732,28 @@ bool Parser::TryWeekday() {
   int index = static_cast<int>(*wd);
   if (rel == Rel::kNext) {
     AddDate(MondayOf(today_) + 7 + index, true);
-  } else if (rel == Rel::kLast) {
+    return true;
+  }
+  if (rel == Rel::kLast) {
     AddDate(MondayOf(today_) - 7 + index, true);
-  } else if (negate_) {
-    TakeNegation();
-    understood_ = true;
+    return true;
+  }
+  // "before Friday": the coming Friday ("before Wednesday" on a Wednesday:
+  // next week's); "after Wednesday" on a Wednesday: after today.
+  int ahead = (index - static_cast<int>(absl::GetWeekday(today_)) + 7) % 7;
+  if (ahead == 0 && op_ == TimeOp::kBefore) ahead = 7;
+  if (AddBound(today_ + ahead)) return true;
+  understood_ = true;
+  op_ = TimeOp::kNone;
+  if (TakeNegation()) {
     excluded_weekdays_[index] = true;
     ++exclusions_;
-  } else {
-    understood_ = true;
-    op_ = TimeOp::kNone;
-    DaySpec s;
-    s.kind = DayKind::kWeekday;
-    s.weekday = *wd;
-    Cur().days.push_back(s);
+    return true;
   }
+  DaySpec s;
+  s.kind = DayKind::kWeekday;
+  s.weekday = *wd;
+  Cur().days.push_back(s);
   return true;
 }
 
@@ -936,11 +974,14 @@ bool Parser::TryTimeOp() {
   } else {
     return false;
   }
+  op_inclusive_ = IsOneOf(t, {"by", "until", "till", "til"});
   if (negate_ && op != TimeOp::kAt) {
     negate_ = false;
+    op_inclusive_ = false;
     op = op == TimeOp::kAfter ? TimeOp::kBefore : TimeOp::kAfter;
   }
   op_ = op;
+  op_at_ = i_;
   ++i_;
   // "after noon" is a clock time; "after lunch" is read by TryPartOfDay.
   return true;
@@ -1020,6 +1061,7 @@ bool Parser::TryNumber() {
 
 void Parser::Step() {
   absl::string_view t = Tok(i_);
+  step_start_ = i_;
   if (negate_ && --negate_ttl_ < 0) negate_ = false;
   if (IsOneOf(t, {"or", "and"})) {
     ++i_;
@@ -1128,9 +1170,16 @@ absl::Status Parser::ResolveDays(const Clause& clause,
                                  std::vector<absl::CivilDay>* out) const {
   // A weekday said with a date must be that date's weekday; the date wins.
   std::vector<absl::CivilDay> dates;
+  std::vector<absl::Weekday> weekdays;
+  bool has_span = false;
   for (const DaySpec& s : clause.days) {
     if (s.kind == DayKind::kDate && !s.from_weekday) dates.push_back(s.first);
+    if (s.kind == DayKind::kWeekday) weekdays.push_back(s.weekday);
+    if (s.kind == DayKind::kSpan) has_span = true;
   }
+  // "Tuesday next week", "Mondays in January": the weekdays pick days of
+  // the span, closed or not.
+  bool pick = has_span && !weekdays.empty();
   for (const DaySpec& s : clause.days) {
     switch (s.kind) {
       case DayKind::kDate:
@@ -1146,6 +1195,7 @@ absl::Status Parser::ResolveDays(const Clause& clause,
         out->push_back(s.first);
         break;
       case DayKind::kWeekday: {
+        if (pick) break;
         if (!dates.empty()) {
           if (std::none_of(dates.begin(), dates.end(), [&](absl::CivilDay d) {
                 return absl::GetWeekday(d) == s.weekday;
@@ -1167,6 +1217,16 @@ absl::Status Parser::ResolveDays(const Clause& clause,
       case DayKind::kSpan: {
         absl::CivilDay first = s.first;
         if (s.last >= today_) first = std::max(first, today_);
+        if (pick) {
+          for (absl::CivilDay d = first; d <= s.last; ++d) {
+            if (!Excluded(d) &&
+                std::find(weekdays.begin(), weekdays.end(),
+                          absl::GetWeekday(d)) != weekdays.end()) {
+              out->push_back(d);
+            }
+          }
+          break;
+        }
         std::vector<absl::CivilDay> open;
         std::vector<absl::CivilDay> all;
         for (absl::CivilDay d = first; d <= s.last; ++d) {
@@ -1214,6 +1274,24 @@ absl::StatusOr<DateWindow> Parser::Run() {
     all_days.push_back(horizon);
   }
   if (clauses_.empty()) clauses_.emplace_back();
+  // "Tuesday or Wednesday next week": an alternative of weekdays alone takes
+  // the span of an alternative that picks weekdays from one.
+  auto has = [](const Clause& c, DayKind kind) {
+    return std::any_of(c.days.begin(), c.days.end(),
+                       [&](const DaySpec& s) { return s.kind == kind; });
+  };
+  std::vector<DaySpec> picked_spans;
+  for (const Clause& c : clauses_) {
+    if (!has(c, DayKind::kWeekday)) continue;
+    for (const DaySpec& s : c.days) {
+      if (s.kind == DayKind::kSpan) picked_spans.push_back(s);
+    }
+  }
+  for (Clause& c : clauses_) {
+    if (has(c, DayKind::kWeekday) && !has(c, DayKind::kSpan)) {
+      c.days.insert(c.days.end(), picked_spans.begin(), picked_spans.end());
+    }
+  }
 
   std::vector<TimeInterval> intervals;
   bool any_before_clip = false;

@@ -40,14 +40,23 @@
 //     Monday..Sunday week holding the day 14 days from today; "in a month"
 //     likewise for the same day next month. "this month", "next month",
 //     "in March" are whole months.
+//   - A weekday with a span picks days from it, closed or not: "Tuesday next
+//     week", "Saturday next week", "Mondays in January"; "Tuesday or
+//     Wednesday next week" shares the span, "Friday or next week" does not.
+//   - A day right after "after"/"before"/"by" bounds a span: "after the
+//     14th" is the `horizon_days` days after it, "before Friday" is today to
+//     Thursday, "by Friday" today to Friday ("before Wednesday" said on a
+//     Wednesday means next week's). Only "the", "on", "next", "this" may
+//     stand between: in "after work on Monday" the day is just Monday.
 //   - "not Monday", "except Friday", "can't do tomorrow", "any day but
 //     Friday" remove those days ("not Monday or Tuesday": both). "not in the
 //     morning" keeps the rest of the day, "not before 10" is "after 10"; a
 //     time that cannot be avoided by a window ("not at 10") is an error.
 //   - A day named on its own (a weekday, a date, "tomorrow", "weekend") is
 //     kept even when the clinic is closed: Find then returns nothing. A span
-//     of days (a week, a month, the search horizon) keeps only the days the
-//     clinic is open, unless it has none.
+//     of days (a week, a month, the search horizon) keeps only the open days
+//     with time left, unless there are none: then it keeps every day ("this
+//     week" on a Friday evening is the weekend).
 //   - With no day at all ("sometime in the morning", "not Monday", "as soon
 //     as possible"), the days are the next `horizon_days` days from today.
 //   Times of day (clinic-local; a closed day counts as open 00:00..24:00)

@@ -263,6 +263,31 @@ const Row kRows[] = {
     {kWed, "next Tuesday and Friday",
      "2026-12-08 08:30-16:30, 2026-12-11 08:30-15:30"},
     {kWed, "may I come tomorrow", "2026-12-03 08:30-16:30"},
+    // Weekdays inside a span, and days as bounds.
+    {kWed, "Tuesday next week", "2026-12-08 08:30-16:30"},
+    {kWed, "Saturday next week", "2026-12-12 00:00-2026-12-13 00:00"},
+    {kWed, "Tuesday or Wednesday next week",
+     "2026-12-08 08:30-16:30, 2026-12-09 08:30-16:30"},
+    {kWed, "Friday or next week",
+     "2026-12-04 08:30-15:30, 2026-12-07 08:30-16:30, 2026-12-08 08:30-16:30, "
+     "2026-12-09 08:30-16:30, 2026-12-10 08:30-16:30, 2026-12-11 08:30-15:30"},
+    {kWed, "Mondays in January",
+     "2027-01-04 08:30-16:30, 2027-01-11 08:30-16:30, 2027-01-18 08:30-16:30, "
+     "2027-01-25 08:30-16:30"},
+    {kWed, "before Friday", "2026-12-02 14:05-16:30, 2026-12-03 08:30-16:30"},
+    {kWed, "by Friday",
+     "2026-12-02 14:05-16:30, 2026-12-03 08:30-16:30, 2026-12-04 08:30-15:30"},
+    {kWed, "before Wednesday",
+     "2026-12-02 14:05-16:30, 2026-12-03 08:30-16:30, 2026-12-04 08:30-15:30, "
+     "2026-12-07 08:30-16:30, 2026-12-08 08:30-16:30"},
+    {kWed, "after the 14th",
+     "2026-12-15 08:30-16:30, 2026-12-16 08:30-16:30, 2026-12-17 08:30-16:30, "
+     "2026-12-18 08:30-15:30, 2026-12-21 08:30-16:30"},
+    {kWed, "sometime after next Monday",
+     "2026-12-08 08:30-16:30, 2026-12-09 08:30-16:30, 2026-12-10 08:30-16:30, "
+     "2026-12-11 08:30-15:30, 2026-12-14 08:30-16:30"},
+    {kWed, "after work on Monday", "2026-12-07 08:30-16:30"},
+    {kWed, "Monday after 2", "2026-12-07 14:00-16:30"},
     // Friday evening, after closing.
     {kFriEve, "Friday", "2026-12-11 08:30-15:30"},
     {kFriEve, "tomorrow", "2026-12-05 00:00-2026-12-06 00:00"},
@@ -386,6 +411,7 @@ const ErrorRow kErrors[] = {
     {kWed, "next Monday except Monday", "every day asked for is excluded"},
     {kWed, "tomorrow but not at 10", "a time to avoid that cannot be searched"},
     {kWed, "sometime in December 2025", "the requested time has passed"},
+    {kWed, "before today", "the requested time has passed"},
 };
 
 class ErrorTest : public ::testing::TestWithParam<ErrorRow> {};
