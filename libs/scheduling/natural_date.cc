@@ -528,6 +528,19 @@ bool Parser::ParseClock(size_t i, bool words, int* minute, size_t* next) const {
     *next = j;
     return true;
   }
+  // "half past two", "quarter past ten", "quarter to three".
+  if ((t == "half" || t == "quarter") &&
+      IsOneOf(Tok(j), {"past", "after", "to", "til", "till"})) {
+    int base = 0;
+    if (!ParseClock(j + 1, true, &base, next)) return false;
+    int shift = t == "half" ? 30 : 15;
+    if (!IsOneOf(Tok(j), {"past", "after"})) {
+      if (t == "half") return false;
+      shift = -15;
+    }
+    *minute = base + shift;
+    return *minute >= 0 && *minute < kDayMinutes;
+  }
   int hour = -1;
   int min = 0;
   bool marker = false;
@@ -555,12 +568,26 @@ bool Parser::ParseClock(size_t i, bool words, int* minute, size_t* next) const {
       am = true;
     } else if (suffix == "pm") {
       pm = true;
-    } else if (!suffix.empty()) {
+    } else if (!suffix.empty() && suffix != "ish") {
       return false;
     }
   } else {
     hour = CardinalWordOf(t);
     if (hour == 0) return false;
+  }
+  // Minutes said as words: "ten thirty", "two fifteen", "nine forty five".
+  if (!marker) {
+    if (Tok(j) == "fifteen") {
+      min = 15;
+      ++j;
+    } else if (Tok(j) == "thirty") {
+      min = 30;
+      ++j;
+    } else if (Tok(j) == "forty" && Tok(j + 1) == "five") {
+      min = 45;
+      j += 2;
+    }
+    marker = min != 0;
   }
   if (!am && !pm) {
     if (Tok(j) == "am") {

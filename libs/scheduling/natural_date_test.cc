@@ -199,6 +199,10 @@ const Row kRows[] = {
     {kWed, "at ten on Monday", "2026-12-07 09:30-10:30"},
     {kWed, "not before 10 on Monday", "2026-12-07 10:00-16:30"},
     {kWed, "not in the morning tomorrow", "2026-12-03 12:00-16:30"},
+    {kWed, "at ten thirty on Monday", "2026-12-07 10:00-11:00"},
+    {kWed, "half past two tomorrow", "2026-12-03 14:00-15:00"},
+    {kWed, "quarter to nine on Friday", "2026-12-04 08:30-09:15"},
+    {kWed, "around 10ish tomorrow", "2026-12-03 09:30-10:30"},
     // Outside office hours: kept as said; Find returns nothing.
     {kWed, "Friday at 4", "2026-12-04 15:30-16:30"},
     {kWed, "at 7pm on Tuesday", "2026-12-08 18:30-19:30"},
@@ -326,7 +330,19 @@ TEST_P(PhrasingTest, ReadsTheExpectedWindows) {
   EXPECT_EQ(w->as_soon_as_possible, row.asap) << row.utterance;
 }
 
-INSTANTIATE_TEST_SUITE_P(Phrasings, PhrasingTest, ::testing::ValuesIn(kRows));
+// "7_next_Tuesday_morning": the row number and its words, for failures.
+template <typename T>
+std::string RowName(const ::testing::TestParamInfo<T>& info) {
+  std::string name = absl::StrCat(info.index, "_");
+  for (const char* c = info.param.utterance; *c != '\0'; ++c) {
+    name.push_back(absl::ascii_isalnum(static_cast<unsigned char>(*c)) ? *c
+                                                                       : '_');
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Phrasings, PhrasingTest, ::testing::ValuesIn(kRows),
+                         RowName<Row>);
 
 TEST(NaturalDateTest, HasAtLeastSixtyPhrasings) {
   EXPECT_GE(std::size(kRows), 60u);
@@ -429,7 +445,8 @@ TEST_P(ErrorTest, IsInvalidArgumentWithoutTheCallersWords) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Errors, ErrorTest, ::testing::ValuesIn(kErrors));
+INSTANTIATE_TEST_SUITE_P(Errors, ErrorTest, ::testing::ValuesIn(kErrors),
+                         RowName<ErrorRow>);
 
 // Every combination of up to three words from the vocabulary either reads
 // as well-formed windows or fails with one of the generic messages.
@@ -442,7 +459,8 @@ TEST(NaturalDateTest, WordCombinationsGiveWellFormedWindowsOrGenericErrors) {
       "december",  "february", "29",    "30",      "in",     "two",
       "weeks",     "not",      "or",    "and",     "first",  "thing",
       "end",       "of",       "day",   "early",   "late",   "asap",
-      "with",      "dr",       "patel", "between", "to",     "2027"};
+      "with",      "dr",       "patel", "between", "to",     "2027",
+      "half",      "quarter",  "past",  "thirty",  "by",     "mondays"};
   const std::vector<std::string> generic = {
       "the requested time has passed",
       "no day or time found",
