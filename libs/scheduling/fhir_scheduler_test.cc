@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -236,11 +237,11 @@ TEST(FhirSchedulerTest, HoldRetriesAfterATimeoutCarryTheSameKey) {
   ScriptedEhrServer ehr(
       [&](int n, const httplib::Request&, httplib::Response& res) {
         // The first answer comes too late for the adapter.
-        if (n == 0) absl::SleepFor(absl::Milliseconds(900));
+        if (n == 0) absl::SleepFor(absl::Milliseconds(1500));
         res.set_header("Expires", "Tue, 01 Dec 2026 15:05:00 GMT");
         Reply(res, 200, Bundle({held}));
       });
-  auto adapter = AdapterFor(ehr.base_url(), absl::Milliseconds(300), 3);
+  auto adapter = AdapterFor(ehr.base_url(), absl::Milliseconds(500), 3);
   auto got = adapter->Hold(
       {.appointment_id = "p-1500", .idempotency_key = "call-1/hold-1"});
   ASSERT_TRUE(got.ok()) << got.status();
@@ -255,9 +256,9 @@ TEST(FhirSchedulerTest, HoldRetriesAfterATimeoutCarryTheSameKey) {
   }
 }
 
-// The simulated EHR over the real embedded store, replying too late for the
-// adapter to the first `late_holds_` holds and `late_books_` bookings (after
-// doing them).
+// The simulated EHR over the real embedded store, holding back its replies
+// to the first `late_holds_` holds and `late_books_` bookings (after doing
+// them) until the test lets them go, long after the adapter gave up.
 class RecoveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -273,10 +274,10 @@ class RecoveryTest : public ::testing::Test {
       int n = late->load();
       while (n > 0 && !late->compare_exchange_weak(n, n - 1)) {
       }
-      if (n > 0) absl::SleepFor(absl::Milliseconds(1200));
+      if (n > 0) recovered_.WaitForNotificationWithTimeout(absl::Seconds(20));
     };
     FhirSchedulerOptions adapter;  // MakeBackend sets base_url.
-    adapter.timeout = absl::Milliseconds(400);
+    adapter.timeout = absl::Seconds(1);
     adapter.max_attempts = 2;
     auto b = MakeBackend(
         BackendKind::kFhirAdapter, FRONTDESK_SAMPLE_SCHEDULE, clock_.get(),
@@ -284,6 +285,16 @@ class RecoveryTest : public ::testing::Test {
         adapter);
     ASSERT_TRUE(b.ok()) << b.status();
     backend_ = *std::move(b);
+  }
+
+  void TearDown() override { Recover(); }
+
+  // The EHR answers again: the replies held back go out (to connections the
+  // adapter has closed) and no more are held back.
+  void Recover() {
+    late_holds_ = 0;
+    late_books_ = 0;
+    if (!recovered_.HasBeenNotified()) recovered_.Notify();
   }
 
   // Dr. Patel's first free follow-up on Tuesday 2026-12-01.
@@ -299,6 +310,9 @@ class RecoveryTest : public ::testing::Test {
     return found.ok() && !found->empty() ? (*found)[0] : Appointment{};
   }
 
+  // Declared before backend_: the server's threads wait on it until the
+  // server is stopped.
+  absl::Notification recovered_;
   std::unique_ptr<FakeClock> clock_;
   std::unique_ptr<Backend> backend_;
   std::atomic<int> late_holds_{0};
@@ -315,7 +329,8 @@ TEST_F(RecoveryTest, HoldRetriedWithTheSameKeyHoldsOnce) {
       adapter.Hold({.appointment_id = slot.id, .idempotency_key = "c1/h1"});
   EXPECT_EQ(lost.status().code(), absl::StatusCode::kDeadlineExceeded)
       << lost.status();
-  // The EHR recovers; the caller retries with the same key, as documented.
+  Recover();
+  // The caller retries with the same key, as documented.
   auto held =
       adapter.Hold({.appointment_id = slot.id, .idempotency_key = "c1/h1"});
   ASSERT_TRUE(held.ok()) << held.status();
@@ -340,6 +355,7 @@ TEST_F(RecoveryTest, BookRetriedWithTheSameKeyBooksOnce) {
   EXPECT_EQ(lost.status().code(), absl::StatusCode::kDeadlineExceeded)
       << lost.status();
   EXPECT_THAT(std::string(lost.status().message()), HasSubstr("same key"));
+  Recover();
   auto booked = adapter.Book(BookOf(slot.id, "c1/b1"));
   ASSERT_TRUE(booked.ok()) << booked.status();
   EXPECT_EQ(booked->status, AppointmentStatus::kBooked);
