@@ -176,9 +176,43 @@ class Checker {
     CheckBooking();
     CheckAccessRoles();
     CheckRetention();
+    CheckReminders();
   }
 
  private:
+  void CheckReminders() {
+    if (!p_.has_reminders()) return;
+    const auto& r = p_.reminders();
+    if (r.quiet_start().empty() != r.quiet_end().empty()) {
+      Error(r.quiet_start().empty() ? "reminders.quiet_start"
+                                    : "reminders.quiet_end",
+            "give quiet_start and quiet_end together");
+    }
+    if (!r.quiet_start().empty())
+      Time(r.quiet_start(), "reminders.quiet_start");
+    if (!r.quiet_end().empty()) Time(r.quiet_end(), "reminders.quiet_end");
+    if (r.max_attempts_per_appointment() > 10) {
+      Error(
+          "reminders.max_attempts_per_appointment",
+          absl::StrCat("at most 10, found ", r.max_attempts_per_appointment()));
+    }
+    if (r.max_attempts_per_patient_per_day() > 10) {
+      Error("reminders.max_attempts_per_patient_per_day",
+            absl::StrCat("at most 10, found ",
+                         r.max_attempts_per_patient_per_day()));
+    }
+    const std::pair<const std::string*, const char*> texts[] = {
+        {&r.reminder_text(), "reminders.reminder_text"},
+        {&r.confirmed_text(), "reminders.confirmed_text"},
+        {&r.reschedule_offer_text(), "reminders.reschedule_offer_text"},
+        {&r.no_options_text(), "reminders.no_options_text"},
+        {&r.rescheduled_text(), "reminders.rescheduled_text"},
+        {&r.handoff_text(), "reminders.handoff_text"}};
+    for (const auto& [id, path] : texts) {
+      if (!id->empty()) RefText(*id, path);
+    }
+  }
+
   void CheckRetention() {
     if (p_.retention().phi_years() > 100) {
       Error("retention.phi_years", absl::StrCat("at most 100 years, found ",

@@ -250,6 +250,35 @@ TEST(ClinicPolicyTest, RetentionIsReadAndBounded) {
       << errors[0];
 }
 
+TEST(ClinicPolicyTest, RemindersAreOptionalAndChecked) {
+  absl::StatusOr<ClinicPolicy> sample = LoadPolicyFile(FRONTDESK_SAMPLE_POLICY);
+  ASSERT_TRUE(sample.ok()) << sample.status();
+  EXPECT_EQ(sample->proto().reminders().quiet_start(), "20:00");
+  EXPECT_EQ(sample->proto().reminders().quiet_end(), "08:00");
+  EXPECT_FALSE(ParsePolicy(kMinimal, "mini.yaml")->proto().has_reminders());
+  const std::vector<std::string> errors =
+      Errors(kMinimal + std::string("reminders:\n"
+                                    "  quiet_start: \"25:00\"\n"
+                                    "  max_attempts_per_patient_per_day: 11\n"
+                                    "  confirmed_text: nope\n"));
+  ASSERT_EQ(errors.size(), 4u);
+  EXPECT_TRUE(absl::StrContains(
+      errors[0],
+      "reminders.quiet_end: give quiet_start and quiet_end together"))
+      << errors[0];
+  EXPECT_TRUE(absl::StrContains(
+      errors[1],
+      "reminders.quiet_start: \"25:00\" is not a time; expected HH:MM"))
+      << errors[1];
+  EXPECT_TRUE(absl::StrContains(
+      errors[2],
+      "reminders.max_attempts_per_patient_per_day: at most 10, found 11"))
+      << errors[2];
+  EXPECT_TRUE(absl::StrContains(
+      errors[3], "reminders.confirmed_text: no approved text with id \"nope\""))
+      << errors[3];
+}
+
 TEST(ClinicPolicyTest, ClaimWindowsInSecondsForDrills) {
   auto p = ParsePolicy(
       Replace(kMinimal, "claim_window_minutes: 30", "claim_window_seconds: 3"),

@@ -9,7 +9,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/civil_time.h"
-#include "google/protobuf/descriptor.h"
 #include "libs/policy/utterance_tokens.h"
 #include "spdlog/spdlog.h"
 
@@ -102,27 +101,50 @@ int ParseChoice(const std::string& reply, int options) {
   return found >= 1 && found <= options ? found : 0;
 }
 
-// True when the booking rules let the agent book the visit type itself.
-// Reads `lane` by reflection, falling back to the older `ai_owned`, so it
-// holds before and after the booking-rules change of the policy proto.
-// TODO(issue 7): use the booking rules helper (policy::VisitTypeLane and
-// services/rules_check/booking_rules.h) once it is committed.
+// True when the visit type's lane lets the agent book it itself (the
+// booking rules' new-patient, procedure and same-day rules can only move a
+// lane away from AI-owned).
 bool AgentMayBook(const pv::VisitType& v) {
-  const google::protobuf::FieldDescriptor* lane =
-      v.GetDescriptor()->FindFieldByName("lane");
-  if (lane != nullptr &&
-      lane->type() == google::protobuf::FieldDescriptor::TYPE_ENUM) {
-    const int value = v.GetReflection()->GetEnumValue(v, lane);
-    if (value != 0) {
-      const google::protobuf::EnumValueDescriptor* named =
-          lane->enum_type()->FindValueByNumber(value);
-      return named != nullptr && named->name() == "BOOKING_LANE_AI_OWNED";
-    }
+  return policy::VisitTypeLane(v) == pv::BOOKING_LANE_AI_OWNED;
+}
+
+// "HH:MM" (checked by the policy loader) as minutes after midnight.
+int MinuteOf(const std::string& hhmm) {
+  int h = 0, m = 0;
+  if (hhmm.size() != 5 || !absl::SimpleAtoi(hhmm.substr(0, 2), &h) ||
+      !absl::SimpleAtoi(hhmm.substr(3, 2), &m)) {
+    return -1;
   }
-  return v.ai_owned();
+  return h * 60 + m;
 }
 
 }  // namespace
+
+void ApplyPolicyReminders(const pv::Reminders& r,
+                          ReminderWorkerOptions* options) {
+  if (!r.quiet_start().empty() && !r.quiet_end().empty()) {
+    options->quiet.start_minute = MinuteOf(r.quiet_start());
+    options->quiet.end_minute = MinuteOf(r.quiet_end());
+  }
+  if (r.max_attempts_per_appointment() > 0) {
+    options->max_attempts_per_appointment =
+        static_cast<int>(r.max_attempts_per_appointment());
+  }
+  if (r.max_attempts_per_patient_per_day() > 0) {
+    options->max_attempts_per_patient_per_day =
+        static_cast<int>(r.max_attempts_per_patient_per_day());
+  }
+  const std::pair<const std::string*, std::string*> texts[] = {
+      {&r.reminder_text(), &options->scripts.reminder},
+      {&r.confirmed_text(), &options->scripts.confirmed},
+      {&r.reschedule_offer_text(), &options->scripts.reschedule_offer},
+      {&r.no_options_text(), &options->scripts.no_options},
+      {&r.rescheduled_text(), &options->scripts.rescheduled},
+      {&r.handoff_text(), &options->scripts.handoff}};
+  for (const auto& [from, to] : texts) {
+    if (!from->empty()) *to = *from;
+  }
+}
 
 ReplyIntent ClassifyReply(const std::string& reply) {
   const std::vector<std::string> terms = policy::Terms(reply);
@@ -159,6 +181,9 @@ absl::StatusOr<std::unique_ptr<ReminderWorker>> ReminderWorker::Create(
   if (deps.events == nullptr) return absl::InvalidArgumentError("deps.events");
   if (deps.handoff == nullptr)
     return absl::InvalidArgumentError("deps.handoff");
+  // The clinic's policy is the authority on quiet hours, limits and
+  // wording: what it sets replaces the options.
+  ApplyPolicyReminders(deps.policy->proto().reminders(), &options);
   if (options.max_reschedule_options < 1 ||
       options.max_reschedule_options > 3) {
     return absl::InvalidArgumentError(

@@ -66,8 +66,7 @@ namespace frontdesk::reminders {
 // {clinician} (display name), {date} ("Tuesday, December 1"), {time}
 // ("9:00 AM"), and in the offer, {options} ("1) Tuesday, December 1 at
 // 9:00 AM with Dr. Patel; 2) ...").
-// TODO(issue 7): name these in the policy's `scripts` once the proto has
-// reminder fields; until then these ids are the contract.
+// The policy's `reminders` block may name others.
 struct ReminderScripts {
   std::string reminder = "reminder";
   std::string confirmed = "reminder-confirmed";
@@ -84,6 +83,9 @@ struct QuietHours {
   int end_minute = 8 * 60;
 };
 
+// The worker's settings. Create replaces quiet hours, attempt limits and
+// script ids with whatever the policy's `reminders` block sets
+// (ApplyPolicyReminders); the values here are the defaults for the rest.
 struct ReminderWorkerOptions {
   // Appointments starting in [now + min_lead, now + horizon) are reminded.
   absl::Duration min_lead = absl::Hours(2);
@@ -207,6 +209,11 @@ class ReminderWorker {
   absl::flat_hash_map<std::string, int> sent_per_patient_day_
       ABSL_GUARDED_BY(mu_);
 };
+
+// Copies what the policy's `reminders` block sets (quiet hours, attempt
+// limits, text ids) into `options`; unset fields leave it as it was.
+void ApplyPolicyReminders(const frontdesk::policy::v1::Reminders& reminders,
+                          ReminderWorkerOptions* options);
 
 // How a reply is read: exposed for tests.
 enum class ReplyIntent { kConfirm, kCancel, kOther };

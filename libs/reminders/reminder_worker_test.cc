@@ -34,9 +34,10 @@ absl::Time Local(int y, int m, int d, int hh, int mm) {
   return absl::FromCivil(absl::CivilMinute(y, m, d, hh, mm), Chicago());
 }
 
-// The sample policy with its rollout mode replaced.
+// The sample policy with its rollout mode replaced, and its reminders block
+// too when `reminders_block` is given.
 std::shared_ptr<const policy::ClinicPolicy> SamplePolicy(
-    const std::string& rollout_mode) {
+    const std::string& rollout_mode, const std::string& reminders_block = "") {
   std::ifstream in(FRONTDESK_SAMPLE_POLICY);
   std::stringstream s;
   s << in.rdbuf();
@@ -45,6 +46,12 @@ std::shared_ptr<const policy::ClinicPolicy> SamplePolicy(
   EXPECT_NE(yaml.find(was), std::string::npos);
   yaml = absl::StrReplaceAll(yaml,
                              {{was, "\nrollout_mode: " + rollout_mode + "\n"}});
+  if (!reminders_block.empty()) {
+    const std::string block =
+        "\nreminders:\n  quiet_start: \"20:00\"\n  quiet_end: \"08:00\"\n";
+    EXPECT_NE(yaml.find(block), std::string::npos);
+    yaml = absl::StrReplaceAll(yaml, {{block, "\n" + reminders_block}});
+  }
   auto p = policy::ParsePolicy(yaml, "sample");
   EXPECT_TRUE(p.ok()) << p.status();
   return std::make_shared<const policy::ClinicPolicy>(std::move(*p));
@@ -194,9 +201,9 @@ class ReminderWorkerTest : public ::testing::Test {
 
   std::unique_ptr<ReminderWorker> Worker(
       ReminderWorkerOptions options = {},
-      const std::string& rollout = "reminders",
-      StaffHandoff* handoff = nullptr) {
-    policy_ = SamplePolicy(rollout);
+      const std::string& rollout = "reminders", StaffHandoff* handoff = nullptr,
+      const std::string& reminders = "") {
+    policy_ = SamplePolicy(rollout, reminders);
     auto w = ReminderWorker::Create(
         {.policy = policy_,
          .clock = &clock_,
@@ -301,7 +308,14 @@ TEST_F(ReminderWorkerTest, QuietHoursDeferEverything) {
 TEST_F(ReminderWorkerTest, QuietHoursAreClinicTimeAndMayNotWrap) {
   ReminderWorkerOptions options;
   options.quiet = {.start_minute = 12 * 60, .end_minute = 13 * 60};
-  auto worker = Worker(options);
+  auto worker = Worker(options, "reminders", nullptr,
+                       "reminders:\n  quiet_start: \"12:00\"\n"
+                       "  quiet_end: \"12:00\"\n");
+  // Equal start and end in the policy: no quiet hours at all.
+  EXPECT_FALSE(worker->InQuietHours(Local(2026, 11, 30, 12, 30)));
+  EXPECT_FALSE(worker->InQuietHours(Local(2026, 11, 30, 23, 0)));
+  // Without quiet hours in the policy, the options' apply.
+  worker = Worker(options, "reminders", nullptr, "reminders: {}\n");
   EXPECT_FALSE(worker->InQuietHours(Local(2026, 11, 30, 11, 59)));
   EXPECT_TRUE(worker->InQuietHours(Local(2026, 11, 30, 12, 0)));
   EXPECT_TRUE(worker->InQuietHours(Local(2026, 11, 30, 12, 59)));
@@ -373,6 +387,46 @@ TEST_F(ReminderWorkerTest, PerPatientDailyLimitHoldsTheRestUntilTomorrow) {
   EXPECT_EQ(summary->sent, 1);
   ASSERT_EQ(channel_.sent.size(), 3u);
   EXPECT_EQ(channel_.sent[2].conversation_id, "reminder/a-3");
+}
+
+TEST_F(ReminderWorkerTest, ThePolicysLimitsAndWordingWinOverOptions) {
+  source_.Add(Appt("a-1", "Patient/p-1", Local(2026, 12, 2, 10, 0)));
+  source_.Add(Appt("a-2", "Patient/p-1", Local(2026, 12, 2, 11, 0)));
+  ReminderWorkerOptions options;
+  options.max_attempts_per_patient_per_day = 5;
+  auto worker = Worker(options, "reminders", nullptr,
+                       "reminders:\n"
+                       "  max_attempts_per_patient_per_day: 1\n"
+                       "  reminder_text: reminder-handoff\n");
+  auto summary = worker->RunOnce();
+  EXPECT_EQ(summary->sent, 1);
+  EXPECT_EQ(summary->held_by_limits, 1);
+  ASSERT_EQ(channel_.sent.size(), 1u);
+  EXPECT_EQ(channel_.sent[0].text_id, "reminder-handoff");
+  // The sample policy's own block: quiet 20:00 to 08:00.
+  worker = Worker();
+  EXPECT_TRUE(worker->InQuietHours(Local(2026, 11, 30, 20, 0)));
+  EXPECT_FALSE(worker->InQuietHours(Local(2026, 11, 30, 19, 59)));
+}
+
+TEST(ApplyPolicyRemindersTest, UnsetFieldsKeepTheOptions) {
+  ReminderWorkerOptions options;
+  ApplyPolicyReminders(policy::v1::Reminders(), &options);
+  EXPECT_EQ(options.quiet.start_minute, 20 * 60);
+  EXPECT_EQ(options.max_attempts_per_appointment, 3);
+  EXPECT_EQ(options.scripts.confirmed, "reminder-confirmed");
+  policy::v1::Reminders r;
+  r.set_quiet_start("21:15");
+  r.set_quiet_end("07:45");
+  r.set_max_attempts_per_appointment(4);
+  r.set_confirmed_text("thanks");
+  ApplyPolicyReminders(r, &options);
+  EXPECT_EQ(options.quiet.start_minute, 21 * 60 + 15);
+  EXPECT_EQ(options.quiet.end_minute, 7 * 60 + 45);
+  EXPECT_EQ(options.max_attempts_per_appointment, 4);
+  EXPECT_EQ(options.max_attempts_per_patient_per_day, 2);
+  EXPECT_EQ(options.scripts.confirmed, "thanks");
+  EXPECT_EQ(options.scripts.reminder, "reminder");
 }
 
 TEST_F(ReminderWorkerTest, DoesNothingUnlessRolloutIncludesReminders) {
