@@ -66,6 +66,7 @@ bench: build
 	$(BUILD_DIR)/bin/turn_latency --answer=127.0.0.1:$${ANSWER_PORT:-7101} --turns=400
 	$(BUILD_DIR)/bin/core_benchmark
 	$(BUILD_DIR)/bin/rules_evaluate_benchmark
+	$(BUILD_DIR)/bin/scheduling_benchmark --bookings=2000 --finds=2000
 	$(BUILD_DIR)/bin/call_memory --calls=20000
 	$(BUILD_DIR)/bin/handoff_latency --answer=127.0.0.1:$${ANSWER_PORT:-7101} --calls=200
 	$(BUILD_DIR)/bin/loadgen --answer=127.0.0.1:$${ANSWER_PORT:-7101} --calls=100 --duration_s=30 --json_out=run/loadgen.json --svg_out=run/loadgen.svg
