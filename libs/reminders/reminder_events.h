@@ -122,7 +122,8 @@ struct HandoffRequest {
   std::string patient_ref;
   // A fixed reason code: "unclear_reply", "human_only:<category>",
   // "no_reply", "no_reschedule_options", "reschedule_needs_person",
-  // "unclear_choice", "option_taken", "book_failed", "cancel_failed".
+  // "unclear_choice", "no_choice", "option_taken", "book_failed",
+  // "cancel_failed", "find_failed".
   std::string reason;
   // The patient's last reply, for the person who takes it. PHI: an
   // implementation must seal it (libs/phi) and never log it. Empty when

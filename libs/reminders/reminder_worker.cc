@@ -396,7 +396,13 @@ void ReminderWorker::Work(Conversation& c, absl::Time now,
       }
       return;
     }
-    if (c.stage == Stage::kAwaitingChoice) return;
+    if (c.stage == Stage::kAwaitingChoice) {
+      // No choice within retry_after of the offer: a person finds a time.
+      if (now - c.offered_at >= options_.retry_after) {
+        HandOff(c, queue_, "no_choice", "", options_.scripts.handoff, summary);
+      }
+      return;
+    }
     if (now - c.last_sent < options_.retry_after) {
       ++summary.held_by_limits;
       return;
@@ -570,6 +576,7 @@ void ReminderWorker::OnCancel(Conversation& c, const std::string& reply,
   }
   c.options = std::move(options);
   c.stage = Stage::kAwaitingChoice;
+  c.offered_at = deps_.clock->Now();
   if (SendText(c, options_.scripts.reschedule_offer,
                {{"{options}", absl::StrJoin(lines, "; ")}}, summary)) {
     const pv::ApprovedText* text =

@@ -25,6 +25,8 @@
 //     of the policy, or one that is both confirm and cancel: handed off to
 //     the staff queue (the policy's default queue; a human-only category's
 //     own queue when one of its triggers is in the reply).
+// An offer of reschedule options unanswered for retry_after is handed off
+// ("no_choice").
 // Every step is a ReminderEvent. Nothing the patient wrote reaches a log, an
 // event or a returned status; logs name appointment ids and codes only.
 //
@@ -164,6 +166,8 @@ class ReminderWorker {
     int attempts = 0;
     absl::Time last_sent = absl::InfinitePast();
     std::vector<scheduling::Appointment> options;
+    // When the options were offered.
+    absl::Time offered_at = absl::InfinitePast();
     // A handoff whose request failed; retried first on the next run.
     std::optional<HandoffRequest> pending_handoff;
   };

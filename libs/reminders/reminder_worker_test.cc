@@ -548,6 +548,24 @@ TEST_F(ReminderWorkerTest, ChoiceMayArriveOnALaterRun) {
   EXPECT_EQ(scheduler_.books[0].appointment_id, "held-o1");
 }
 
+TEST_F(ReminderWorkerTest, AnUnansweredOfferGoesToAPerson) {
+  source_.Add(Appt("a-1", "Patient/p-1", Local(2026, 12, 1, 9, 0)));
+  scheduler_.find_results = {Slot("o1", Local(2026, 12, 2, 9, 0))};
+  channel_.replies["reminder/a-1"] = {"cancel"};
+  auto worker = Worker();  // retry_after 4 hours
+  ASSERT_TRUE(worker->RunOnce().ok());
+  source_.Remove("a-1");
+  clock_.Advance(absl::Hours(3));
+  EXPECT_EQ(worker->RunOnce()->handed_off, 0);
+  clock_.Advance(absl::Hours(1));
+  EXPECT_EQ(worker->RunOnce()->handed_off, 1);
+  ASSERT_EQ(handoff_.requests().size(), 1u);
+  EXPECT_EQ(handoff_.requests()[0].reason, "no_choice");
+  EXPECT_TRUE(scheduler_.holds.empty());
+  clock_.Advance(absl::Hours(1));
+  EXPECT_TRUE(worker->RunOnce()->order.empty());
+}
+
 TEST_F(ReminderWorkerTest, FailedBookingReleasesTheHoldAndHandsOff) {
   source_.Add(Appt("a-1", "Patient/p-1", Local(2026, 12, 1, 9, 0)));
   scheduler_.find_results = {Slot("o1", Local(2026, 12, 2, 9, 0))};
