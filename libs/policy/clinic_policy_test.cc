@@ -577,6 +577,7 @@ TEST(PolicyDiffTest, DescribesWhatChanged) {
   edited = Replace(edited, "label: \"sunrise-2026.11.27-1\"",
                    "label: \"sunrise-2026.11.27-2\"");
   edited = Replace(edited, "phi_years: 7", "phi_years: 10");
+  edited = Replace(edited, "quiet_start: \"20:00\"", "quiet_start: \"19:00\"");
   auto b = ParsePolicy(edited, "b");
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(DescribePolicyChanges(a->proto(), b->proto()),
@@ -584,7 +585,7 @@ TEST(PolicyDiffTest, DescribesWhatChanged) {
                 "label: sunrise-2026.11.27-1 -> sunrise-2026.11.27-2",
                 "rollout_mode: ROLLOUT_MODE_ANSWERS -> ROLLOUT_MODE_SCHEDULING",
                 "human_only urgent-symptoms: +1 trigger",
-                "retention.phi_years: 7 -> 10"}));
+                "retention.phi_years: 7 -> 10", "reminders: changed"}));
   EXPECT_TRUE(DescribePolicyChanges(a->proto(), a->proto()).empty());
 }
 

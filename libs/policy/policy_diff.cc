@@ -158,6 +158,9 @@ std::vector<std::string> DescribePolicyChanges(const pv::Policy& before,
                                before.retention().phi_years(), " -> ",
                                after.retention().phi_years()));
   }
+  if (!MessageDifferencer::Equals(before.reminders(), after.reminders())) {
+    out.push_back("reminders: changed");
+  }
   return out;
 }
 
