@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -116,6 +117,17 @@ int MinuteOf(const std::string& hhmm) {
     return -1;
   }
   return h * 60 + m;
+}
+
+// What the patient is told when a human-only category takes the
+// conversation: the urgent script, word for word, for an urgent category;
+// the category's own wording (`say`) when it has one; else `fallback`.
+std::string HumanOnlyText(const policy::ClinicPolicy& policy,
+                          const pv::HumanOnlyCategory& cat,
+                          const std::string& fallback) {
+  if (cat.urgent()) return policy.proto().scripts().urgent();
+  if (!cat.say().empty()) return cat.say();
+  return fallback;
 }
 
 }  // namespace
@@ -250,6 +262,28 @@ bool ReminderWorker::InQuietHours(absl::Time now) const {
   return minute >= start || minute < end;
 }
 
+size_t ReminderWorker::remembered_conversations() const {
+  absl::MutexLock lock(&mu_);
+  return conversations_.size();
+}
+
+void ReminderWorker::Prune(absl::Time now) {
+  // A finished conversation is kept until a day after its appointment (so a
+  // listing never reminds it again), then dropped.
+  absl::erase_if(conversations_, [&](const auto& entry) {
+    const Conversation& c = entry.second;
+    return c.stage == Stage::kDone && !c.pending_handoff.has_value() &&
+           c.appointment.start != absl::Time() &&
+           c.appointment.start + absl::Hours(24) < now;
+  });
+  // Daily counts of earlier clinic days no longer limit anything.
+  const std::string today =
+      absl::StrCat("|", absl::FormatCivilTime(absl::ToCivilDay(now, tz_)));
+  absl::erase_if(sent_per_patient_day_, [&](const auto& entry) {
+    return !absl::EndsWith(entry.first, today);
+  });
+}
+
 std::string ReminderWorker::DayKey(const std::string& patient_ref,
                                    absl::Time t) const {
   return absl::StrCat(patient_ref, "|",
@@ -368,6 +402,7 @@ absl::StatusOr<RunSummary> ReminderWorker::RunOnce() {
     summary.order.push_back(c->appointment.appointment_id);
     Work(*c, now, summary);
   }
+  Prune(now);
   return summary;
 }
 
@@ -458,9 +493,8 @@ void ReminderWorker::Work(Conversation& c, absl::Time now,
 void ReminderWorker::OnReply(Conversation& c, const std::string& reply,
                              RunSummary& summary) {
   if (const pv::HumanOnlyCategory* cat = HumanOnlyMatch(*deps_.policy, reply)) {
-    const std::string text = cat->urgent()
-                                 ? deps_.policy->proto().scripts().urgent()
-                                 : options_.scripts.handoff;
+    const std::string text =
+        HumanOnlyText(*deps_.policy, *cat, options_.scripts.handoff);
     HandOff(c, cat->queue(), absl::StrCat("human_only:", cat->id()), reply,
             text, summary);
     return;
@@ -601,9 +635,8 @@ void ReminderWorker::OnCancel(Conversation& c, const std::string& reply,
 void ReminderWorker::OnChoice(Conversation& c, const std::string& reply,
                               RunSummary& summary) {
   if (const pv::HumanOnlyCategory* cat = HumanOnlyMatch(*deps_.policy, reply)) {
-    const std::string text = cat->urgent()
-                                 ? deps_.policy->proto().scripts().urgent()
-                                 : options_.scripts.handoff;
+    const std::string text =
+        HumanOnlyText(*deps_.policy, *cat, options_.scripts.handoff);
     HandOff(c, cat->queue(), absl::StrCat("human_only:", cat->id()), reply,
             text, summary);
     return;
@@ -673,6 +706,8 @@ void ReminderWorker::OnChoice(Conversation& c, const std::string& reply,
   // worker.
   Conversation& moved = conversations_[booked->id];
   moved.stage = Stage::kDone;
+  moved.appointment.appointment_id = booked->id;
+  moved.appointment.start = booked->start;
 }
 
 void ReminderWorker::HandOff(Conversation& c, const std::string& queue,
@@ -688,7 +723,10 @@ void ReminderWorker::HandOff(Conversation& c, const std::string& queue,
       .reason = reason,
       .patient_words = reply,
   };
-  if (!text_id.empty()) SendText(c, text_id, {}, summary);
+  c.handoff_text.clear();
+  if (!text_id.empty() && SendText(c, text_id, {}, summary)) {
+    c.handoff_text = text_id;
+  }
   RequestPendingHandoff(c, summary);
 }
 
@@ -709,6 +747,11 @@ void ReminderWorker::RequestPendingHandoff(Conversation& c,
   e.queue = request.queue;
   e.handoff_id = *id;
   e.reason = request.reason;
+  if (const pv::ApprovedText* text = deps_.policy->FindText(c.handoff_text)) {
+    e.channel = deps_.channel->kind();
+    e.text_id = text->id();
+    e.text_version = text->version();
+  }
   Emit(e, summary);
   spdlog::info("reminders: appointment {} handed off to queue {} ({})",
                request.appointment_id, request.queue, request.reason);

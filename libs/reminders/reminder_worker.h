@@ -157,6 +157,10 @@ class ReminderWorker {
   // True when `now` is inside the quiet hours, clinic time.
   bool InQuietHours(absl::Time now) const;
 
+  // Conversations the worker remembers (open, or finished less than a day
+  // after their appointment), for tests and metrics.
+  size_t remembered_conversations() const;
+
  private:
   enum class Stage { kAwaitingReply, kAwaitingChoice, kDone };
   struct Conversation {
@@ -170,6 +174,8 @@ class ReminderWorker {
     absl::Time offered_at = absl::InfinitePast();
     // A handoff whose request failed; retried first on the next run.
     std::optional<HandoffRequest> pending_handoff;
+    // The approved text the patient was sent when handed off; empty if none.
+    std::string handoff_text;
   };
 
   ReminderWorker(ReminderWorkerDeps deps, ReminderWorkerOptions options,
@@ -200,12 +206,15 @@ class ReminderWorker {
   void Emit(const ReminderEvent& event, RunSummary& summary);
   std::string ClinicianName(const std::string& id, const Conversation& c) const;
   std::string DayKey(const std::string& patient_ref, absl::Time t) const;
+  // Drops finished conversations a day after their appointment, and the
+  // daily counts of earlier days.
+  void Prune(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const ReminderWorkerDeps deps_;
   const ReminderWorkerOptions options_;
   const absl::TimeZone tz_;
   const std::string queue_;
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   // By appointment id. A node map: Work holds references across inserts.
   absl::node_hash_map<std::string, Conversation> conversations_
       ABSL_GUARDED_BY(mu_);

@@ -632,6 +632,8 @@ TEST_F(ReminderWorkerTest, AnythingElseGoesToTheDefaultStaffQueue) {
   EXPECT_EQ(handed.queue, "front-desk");
   EXPECT_EQ(handed.handoff_id, "handoff-1");
   EXPECT_EQ(handed.reason, "unclear_reply");
+  EXPECT_EQ(handed.text_id, "reminder-handoff");
+  EXPECT_EQ(handed.channel, "sms");
   EXPECT_THAT(channel_.TextIds(), ElementsAre("reminder", "reminder-handoff"));
   EXPECT_TRUE(scheduler_.cancels.empty());
 }
@@ -649,6 +651,34 @@ TEST_F(ReminderWorkerTest, HumanOnlyTriggerWinsOverCancel) {
   EXPECT_EQ(channel_.sent.back().text_id, policy_->proto().scripts().urgent());
   EXPECT_EQ(channel_.sent.back().text,
             Text(policy_->proto().scripts().urgent()));
+}
+
+TEST_F(ReminderWorkerTest, ANonUrgentHumanOnlyCategorySaysItsOwnWording) {
+  source_.Add(Appt("a-1", "Patient/p-1", Local(2026, 12, 1, 14, 0)));
+  channel_.replies["reminder/a-1"] = {"yes, what dose should I take before"};
+  auto worker = Worker();
+  ASSERT_TRUE(worker->RunOnce().ok());
+  EXPECT_EQ(worker->RunOnce()->confirmed, 0);
+  ASSERT_EQ(handoff_.requests().size(), 1u);
+  EXPECT_EQ(handoff_.requests()[0].queue, "nurse-line");
+  EXPECT_EQ(handoff_.requests()[0].reason, "human_only:medication-question");
+  EXPECT_EQ(channel_.sent.back().text_id, "handoff-medication");
+  EXPECT_TRUE(events_.OfType(ReminderEventType::kConfirmed).empty());
+}
+
+TEST_F(ReminderWorkerTest, ForgetsFinishedConversationsADayAfter) {
+  source_.Add(Appt("a-1", "Patient/p-1", Local(2026, 12, 1, 14, 0)));
+  channel_.replies["reminder/a-1"] = {"yes"};
+  auto worker = Worker();
+  ASSERT_TRUE(worker->RunOnce().ok());
+  EXPECT_EQ(worker->remembered_conversations(), 1u);
+  clock_.Set(Local(2026, 12, 2, 13, 0));  // 23 hours after the visit
+  ASSERT_TRUE(worker->RunOnce().ok());
+  EXPECT_EQ(worker->remembered_conversations(), 1u);
+  clock_.Set(Local(2026, 12, 2, 15, 0));
+  ASSERT_TRUE(worker->RunOnce().ok());
+  EXPECT_EQ(worker->remembered_conversations(), 0u);
+  EXPECT_EQ(channel_.sent.size(), 2u);  // the reminder and the confirmation
 }
 
 TEST_F(ReminderWorkerTest, FailedHandoffIsRetriedNextRun) {
