@@ -70,7 +70,9 @@
 //     13:00 on, "before lunch" to 12:00. "first thing" is the first hour the
 //     clinic is open, "end of the day"/"last thing" the last hour.
 //   - An hour without am/pm: 1..6 is afternoon (3 -> 15:00), 7..11 morning,
-//     12 noon, 13..23 as said.
+//     12 noon, 13..23 as said. Hours and minutes may be words ("ten
+//     thirty", "half past two", "quarter to nine"); "10ish" is 10. An hour
+//     word needs "at"/"after"/... before it or am/pm/o'clock after it.
 //   - Each range is cut to the day's office hours; a range wholly outside
 //     them ("at 7pm") is kept as said, and Find returns nothing.
 //   Combining

@@ -403,6 +403,32 @@ TEST(NaturalDateTest, BuildsHoursAndCliniciansFromASchedule) {
   EXPECT_EQ(names[1].display, "Dr. Nguyen");
 }
 
+// The sample clinic's schedule gives the policy's booking hours
+// (examples/clinic/policy.yaml booking.hours) and names its clinicians as
+// callers do.
+TEST(NaturalDateTest, ReadsWithTheSampleClinicsSchedule) {
+  absl::StatusOr<ScheduleConfig> s =
+      LoadScheduleFile(FRONTDESK_SAMPLE_SCHEDULE);
+  ASSERT_TRUE(s.ok()) << s.status();
+  NaturalDateContext c;
+  c.now = kWed;
+  c.zone = s->timezone;
+  c.hours = OfficeHoursFromSchedule(*s);
+  c.clinicians = CliniciansFromSchedule(*s);
+  NaturalDateContext expected = Context(kWed);
+  for (int d = 0; d < 7; ++d) {
+    EXPECT_EQ(c.hours.days[d].open_minute, expected.hours.days[d].open_minute)
+        << d;
+    EXPECT_EQ(c.hours.days[d].close_minute, expected.hours.days[d].close_minute)
+        << d;
+  }
+  absl::StatusOr<DateWindow> w = ParseNaturalDate(
+      "friday afternoon with the physician assistant okafor or garcia", c);
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(Format(*w), "2026-12-04 12:00-15:30");
+  EXPECT_THAT(w->practitioners, ElementsAre("pa-okafor", "np-garcia"));
+}
+
 struct ErrorRow {
   absl::Time now;
   const char* utterance;
