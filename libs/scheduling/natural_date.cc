@@ -925,7 +925,7 @@ bool Parser::TryPartOfDay() {
     return true;
   }
   TimeSpec spec;
-  if (IsOneOf(t, {"morning", "mornings", "am"})) {
+  if (IsOneOf(t, {"morning", "mornings"})) {
     switch (part_) {
       case Part::kEarly:
         spec = {TimeKind::kRange, 0, 10 * 60};
@@ -936,7 +936,7 @@ bool Parser::TryPartOfDay() {
       default:
         spec = {TimeKind::kRange, 0, 12 * 60};
     }
-  } else if (IsOneOf(t, {"afternoon", "afternoons", "pm"})) {
+  } else if (IsOneOf(t, {"afternoon", "afternoons"})) {
     switch (part_) {
       case Part::kEarly:
         spec = {TimeKind::kRange, 12 * 60, 14 * 60};
@@ -994,7 +994,7 @@ bool Parser::TryTimeOp() {
   TimeOp op = TimeOp::kNone;
   if (IsOneOf(t, {"at", "around", "about", "approximately"})) {
     op = TimeOp::kAt;
-  } else if (t == "after") {
+  } else if (t == "after" || t == "past") {
     op = TimeOp::kAfter;
   } else if (IsOneOf(t, {"before", "by", "until", "till", "til"})) {
     op = TimeOp::kBefore;
@@ -1126,7 +1126,7 @@ void Parser::Step() {
     ++i_;
     return;
   }
-  if (IsOneOf(t, {"last", "past", "previous"})) {
+  if (IsOneOf(t, {"last", "previous"})) {
     rel_ = Rel::kLast;
     ++i_;
     return;
@@ -1279,17 +1279,13 @@ absl::StatusOr<DateWindow> Parser::Run() {
   while (i_ < tokens_.size() && status_.ok()) Step();
   if (!status_.ok()) return status_;
   std::erase_if(clauses_, [](const Clause& c) { return c.empty(); });
-  bool has_days = false;
-  bool has_times = false;
   std::vector<TimeSpec> all_times;
   std::vector<DaySpec> all_days;
   for (const Clause& c : clauses_) {
     all_times.insert(all_times.end(), c.times.begin(), c.times.end());
     all_days.insert(all_days.end(), c.days.begin(), c.days.end());
   }
-  has_days = !all_days.empty();
-  has_times = !all_times.empty();
-  if (!has_days && !has_times && !understood_) {
+  if (all_days.empty() && all_times.empty() && !understood_) {
     return absl::InvalidArgumentError("no day or time found");
   }
   if (all_times.empty()) all_times.push_back(TimeSpec{});

@@ -203,6 +203,8 @@ const Row kRows[] = {
     {kWed, "half past two tomorrow", "2026-12-03 14:00-15:00"},
     {kWed, "quarter to nine on Friday", "2026-12-04 08:30-09:15"},
     {kWed, "around 10ish tomorrow", "2026-12-03 09:30-10:30"},
+    {kWed, "I am free Monday", "2026-12-07 08:30-16:30"},
+    {kWed, "anything past 3 on Thursday", "2026-12-03 15:00-16:30"},
     // Outside office hours: kept as said; Find returns nothing.
     {kWed, "Friday at 4", "2026-12-04 15:30-16:30"},
     {kWed, "at 7pm on Tuesday", "2026-12-08 18:30-19:30"},
