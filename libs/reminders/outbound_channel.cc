@@ -68,19 +68,13 @@ absl::Status FileOutboundChannel::Send(const OutboundMessage& message) {
     return absl::UnavailableError(
         absl::StrCat("file channel: cannot append to ", options_.out_path));
   }
-  conversations_[message.conversation_id] = message.patient_ref;
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<std::string>> FileOutboundChannel::NextReply(
-    const std::string& conversation_id) {
+    const std::string& conversation_id, const std::string& patient_ref) {
   absl::MutexLock lock(&mu_);
-  auto conv = conversations_.find(conversation_id);
-  if (conv == conversations_.end()) {
-    return absl::NotFoundError(absl::StrCat(
-        "file channel: no message was sent in conversation ", conversation_id));
-  }
-  auto it = replies_.find(conv->second);
+  auto it = replies_.find(patient_ref);
   if (it == replies_.end() || it->second.empty()) return std::nullopt;
   std::string reply = std::move(it->second.front());
   it->second.pop_front();

@@ -22,7 +22,7 @@
 //       RealClock::Get());
 //   (*channel)->Send({.conversation_id = "rem-a-1-1",
 //                     .patient_ref = "Patient/p-1", ...});
-//   auto reply = (*channel)->NextReply("rem-a-1-1");
+//   auto reply = (*channel)->NextReply("rem-a-1-1", "Patient/p-1");
 #ifndef FRONTDESK_LIBS_REMINDERS_OUTBOUND_CHANNEL_H_
 #define FRONTDESK_LIBS_REMINDERS_OUTBOUND_CHANNEL_H_
 
@@ -64,11 +64,11 @@ class OutboundChannel {
   virtual std::string kind() const = 0;
   // Sends one message. Errors never carry the text or an address.
   virtual absl::Status Send(const OutboundMessage& message) = 0;
-  // The patient's next reply in the conversation not yet returned; nullopt
-  // when none has arrived. NOT_FOUND for a conversation never sent on. The
-  // reply is the patient's own words: PHI.
+  // The next reply, not yet returned, of `patient_ref` in the conversation
+  // (which may have been started by an earlier process); nullopt when none
+  // has arrived. The reply is the patient's own words: PHI.
   virtual absl::StatusOr<std::optional<std::string>> NextReply(
-      const std::string& conversation_id) = 0;
+      const std::string& conversation_id, const std::string& patient_ref) = 0;
 };
 
 struct FileChannelOptions {
@@ -78,6 +78,9 @@ struct FileChannelOptions {
   // Optional. One JSON object per line, {"patient_ref": "...", "reply":
   // "..."}; each patient's replies are handed out in file order, one per
   // NextReply of a conversation with that patient. Blank lines are skipped.
+  // The file is read once, when the channel opens: it scripts the replies
+  // that arrive before one run, not a history (a second process hands the
+  // same replies out again).
   std::string replies_path;
 };
 
@@ -93,8 +96,10 @@ class FileOutboundChannel : public OutboundChannel {
   std::string kind() const override { return "file"; }
   // UNAVAILABLE when the file cannot be appended to (names the path).
   absl::Status Send(const OutboundMessage& message) override;
+  // Replies are matched by patient: the file has no conversation ids.
   absl::StatusOr<std::optional<std::string>> NextReply(
-      const std::string& conversation_id) override;
+      const std::string& conversation_id,
+      const std::string& patient_ref) override;
 
  private:
   FileOutboundChannel(FileChannelOptions options, const Clock* clock)
@@ -105,9 +110,6 @@ class FileOutboundChannel : public OutboundChannel {
   absl::Mutex mu_;
   // Scripted replies not yet handed out, by patient reference.
   absl::flat_hash_map<std::string, std::deque<std::string>> replies_
-      ABSL_GUARDED_BY(mu_);
-  // Conversation id to patient reference.
-  absl::flat_hash_map<std::string, std::string> conversations_
       ABSL_GUARDED_BY(mu_);
 };
 

@@ -93,10 +93,6 @@ TEST(FileOutboundChannelTest, ScriptedRepliesComeInFileOrderPerPatient) {
                                 &clock);
   ASSERT_TRUE(channel.ok()) << channel.status();
 
-  // Nothing was sent in this conversation yet.
-  auto unknown = (*channel)->NextReply("reminder/a-1");
-  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
-
   ASSERT_TRUE((*channel)
                   ->Send({.conversation_id = "reminder/a-1",
                           .patient_ref = "Patient/p-1",
@@ -104,13 +100,20 @@ TEST(FileOutboundChannelTest, ScriptedRepliesComeInFileOrderPerPatient) {
                           .text_version = 1,
                           .text = "x"})
                   .ok());
-  auto r1 = (*channel)->NextReply("reminder/a-1");
+  auto r1 = (*channel)->NextReply("reminder/a-1", "Patient/p-1");
   ASSERT_TRUE(r1.ok()) << r1.status();
   EXPECT_EQ(*r1, std::optional<std::string>("cancel"));
-  auto r2 = (*channel)->NextReply("reminder/a-1");
+  auto r2 = (*channel)->NextReply("reminder/a-1", "Patient/p-1");
   EXPECT_EQ(*r2, std::optional<std::string>("2"));
-  auto r3 = (*channel)->NextReply("reminder/a-1");
+  auto r3 = (*channel)->NextReply("reminder/a-1", "Patient/p-1");
   EXPECT_EQ(*r3, std::nullopt);
+  // Another patient's replies are theirs, also in a conversation this
+  // process did not start.
+  auto other = (*channel)->NextReply("reminder/a-9", "Patient/p-2");
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ(*other, std::optional<std::string>("yes"));
+  EXPECT_EQ(*(*channel)->NextReply("reminder/a-9", "Patient/p-3"),
+            std::nullopt);
 }
 
 TEST(FileOutboundChannelTest, BadRepliesLineIsNamedByNumberNotContent) {

@@ -11,6 +11,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/civil_time.h"
 #include "libs/policy/utterance_tokens.h"
+#include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
 
 namespace frontdesk::reminders {
@@ -416,7 +417,7 @@ void ReminderWorker::Work(Conversation& c, absl::Time now,
   const std::string conversation = ConversationId(c.appointment);
   if (c.attempts > 0) {
     absl::StatusOr<std::optional<std::string>> reply =
-        deps_.channel->NextReply(conversation);
+        deps_.channel->NextReply(conversation, c.appointment.patient_ref);
     if (!reply.ok()) {
       ++summary.errors;
       spdlog::warn("reminders: reading the reply for appointment {} failed: {}",
@@ -480,7 +481,7 @@ void ReminderWorker::Work(Conversation& c, absl::Time now,
                c.attempts, a.appointment_id, c.risk.points);
 
   absl::StatusOr<std::optional<std::string>> reply =
-      deps_.channel->NextReply(conversation);
+      deps_.channel->NextReply(conversation, c.appointment.patient_ref);
   if (!reply.ok()) {
     ++summary.errors;
     spdlog::warn("reminders: reading the reply for appointment {} failed: {}",
@@ -622,7 +623,7 @@ void ReminderWorker::OnCancel(Conversation& c, const std::string& reply,
   Emit(offered, summary);
 
   absl::StatusOr<std::optional<std::string>> choice =
-      deps_.channel->NextReply(ConversationId(a));
+      deps_.channel->NextReply(ConversationId(a), a.patient_ref);
   if (!choice.ok()) {
     ++summary.errors;
     spdlog::warn("reminders: reading the choice for appointment {} failed: {}",
@@ -756,6 +757,195 @@ void ReminderWorker::RequestPendingHandoff(Conversation& c,
   spdlog::info("reminders: appointment {} handed off to queue {} ({})",
                request.appointment_id, request.queue, request.reason);
   c.pending_handoff.reset();
+}
+
+namespace {
+
+// Times as Unix seconds; InfinitePast as null.
+nlohmann::json TimeJson(absl::Time t) {
+  if (t == absl::InfinitePast()) return nullptr;
+  return absl::ToUnixSeconds(t);
+}
+
+bool TimeFrom(const nlohmann::json& j, absl::Time* t) {
+  if (j.is_null()) {
+    *t = absl::InfinitePast();
+    return true;
+  }
+  if (!j.is_number_integer()) return false;
+  *t = absl::FromUnixSeconds(j.get<int64_t>());
+  return true;
+}
+
+nlohmann::json SlotJson(const scheduling::Appointment& a) {
+  return {{"id", a.id},
+          {"visit_type", a.visit_type},
+          {"practitioner", a.practitioner},
+          {"start", TimeJson(a.start)},
+          {"end", TimeJson(a.end)},
+          {"simulated", a.simulated}};
+}
+
+}  // namespace
+
+std::string ReminderWorker::ExportState() const {
+  absl::MutexLock lock(&mu_);
+  nlohmann::json conversations = nlohmann::json::array();
+  for (const auto& [id, c] : conversations_) {
+    const UpcomingAppointment& a = c.appointment;
+    nlohmann::json options = nlohmann::json::array();
+    for (const scheduling::Appointment& o : c.options) {
+      options.push_back(SlotJson(o));
+    }
+    nlohmann::json j = {
+        {"key", id},
+        {"appointment_id", a.appointment_id},
+        {"patient_ref", a.patient_ref},
+        {"visit_type", a.visit_type},
+        {"clinician", a.clinician},
+        {"clinician_display", a.clinician_display},
+        {"start", TimeJson(a.start)},
+        {"end", TimeJson(a.end)},
+        {"booked_at", TimeJson(a.booked_at)},
+        {"prior_no_shows", a.history.prior_no_shows},
+        {"new_patient", a.history.new_patient},
+        {"simulated", a.simulated},
+        {"stage", static_cast<int>(c.stage)},
+        {"attempts", c.attempts},
+        {"last_sent", TimeJson(c.last_sent)},
+        {"offered_at", TimeJson(c.offered_at)},
+        {"options", options},
+        {"handoff_text", c.handoff_text},
+    };
+    if (c.pending_handoff.has_value()) {
+      j["pending_handoff"] = {{"queue", c.pending_handoff->queue},
+                              {"reason", c.pending_handoff->reason}};
+    }
+    conversations.push_back(std::move(j));
+  }
+  nlohmann::json daily = nlohmann::json::object();
+  for (const auto& [key, n] : sent_per_patient_day_) daily[key] = n;
+  return nlohmann::json{{"version", 1},
+                        {"conversations", conversations},
+                        {"sent_per_patient_day", daily}}
+      .dump();
+}
+
+absl::Status ReminderWorker::ImportState(const std::string& text) {
+  const nlohmann::json j =
+      nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("version") || j["version"] != 1) {
+    return absl::InvalidArgumentError(
+        "reminder state: not a version 1 state object");
+  }
+  if (!j.contains("conversations") || !j["conversations"].is_array()) {
+    return absl::InvalidArgumentError("reminder state: conversations");
+  }
+  if (!j.contains("sent_per_patient_day") ||
+      !j["sent_per_patient_day"].is_object()) {
+    return absl::InvalidArgumentError("reminder state: sent_per_patient_day");
+  }
+  absl::node_hash_map<std::string, Conversation> conversations;
+  size_t i = 0;
+  for (const nlohmann::json& cj : j["conversations"]) {
+    const std::string where =
+        absl::StrCat("reminder state: conversations[", i++, "]");
+    auto str = [&](const char* k, std::string* out) {
+      if (!cj.contains(k) || !cj[k].is_string()) return false;
+      *out = cj[k].get<std::string>();
+      return true;
+    };
+    auto integer = [&](const char* k, int* out) {
+      if (!cj.contains(k) || !cj[k].is_number_integer()) return false;
+      *out = cj[k].get<int>();
+      return true;
+    };
+    auto boolean = [&](const char* k, bool* out) {
+      if (!cj.contains(k) || !cj[k].is_boolean()) return false;
+      *out = cj[k].get<bool>();
+      return true;
+    };
+    auto time = [&](const char* k, absl::Time* out) {
+      return cj.contains(k) && TimeFrom(cj[k], out);
+    };
+    std::string key;
+    Conversation c;
+    UpcomingAppointment& a = c.appointment;
+    int stage = 0;
+    const std::pair<bool, const char*> checks[] = {
+        {str("key", &key), "key"},
+        {str("appointment_id", &a.appointment_id), "appointment_id"},
+        {str("patient_ref", &a.patient_ref), "patient_ref"},
+        {str("visit_type", &a.visit_type), "visit_type"},
+        {str("clinician", &a.clinician), "clinician"},
+        {str("clinician_display", &a.clinician_display), "clinician_display"},
+        {time("start", &a.start), "start"},
+        {time("end", &a.end), "end"},
+        {time("booked_at", &a.booked_at), "booked_at"},
+        {integer("prior_no_shows", &a.history.prior_no_shows),
+         "prior_no_shows"},
+        {boolean("new_patient", &a.history.new_patient), "new_patient"},
+        {boolean("simulated", &a.simulated), "simulated"},
+        {integer("stage", &stage) && stage >= 0 &&
+             stage <= static_cast<int>(Stage::kDone),
+         "stage"},
+        {integer("attempts", &c.attempts), "attempts"},
+        {time("last_sent", &c.last_sent), "last_sent"},
+        {time("offered_at", &c.offered_at), "offered_at"},
+        {str("handoff_text", &c.handoff_text), "handoff_text"},
+        {cj.contains("options") && cj["options"].is_array(), "options"},
+    };
+    for (const auto& [ok, field] : checks) {
+      if (!ok)
+        return absl::InvalidArgumentError(absl::StrCat(where, ".", field));
+    }
+    c.stage = static_cast<Stage>(stage);
+    for (const nlohmann::json& oj : cj["options"]) {
+      scheduling::Appointment o;
+      if (!oj.is_object() || !oj.contains("id") || !oj["id"].is_string() ||
+          !oj.contains("visit_type") || !oj["visit_type"].is_string() ||
+          !oj.contains("practitioner") || !oj["practitioner"].is_string() ||
+          !oj.contains("start") || !TimeFrom(oj["start"], &o.start) ||
+          !oj.contains("end") || !TimeFrom(oj["end"], &o.end) ||
+          !oj.contains("simulated") || !oj["simulated"].is_boolean()) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ".options"));
+      }
+      o.id = oj["id"].get<std::string>();
+      o.visit_type = oj["visit_type"].get<std::string>();
+      o.practitioner = oj["practitioner"].get<std::string>();
+      o.simulated = oj["simulated"].get<bool>();
+      c.options.push_back(std::move(o));
+    }
+    if (cj.contains("pending_handoff")) {
+      const nlohmann::json& h = cj["pending_handoff"];
+      if (!h.is_object() || !h.contains("queue") || !h["queue"].is_string() ||
+          !h.contains("reason") || !h["reason"].is_string()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, ".pending_handoff"));
+      }
+      c.pending_handoff = HandoffRequest{
+          .queue = h["queue"].get<std::string>(),
+          .conversation_id = ConversationId(a),
+          .appointment_id = a.appointment_id,
+          .patient_ref = a.patient_ref,
+          .reason = h["reason"].get<std::string>(),
+          .patient_words = "",
+      };
+    }
+    c.risk = ScoreNoShowRisk(a, tz_);
+    conversations[key] = std::move(c);
+  }
+  absl::flat_hash_map<std::string, int> daily;
+  for (const auto& [key, n] : j["sent_per_patient_day"].items()) {
+    if (!n.is_number_integer()) {
+      return absl::InvalidArgumentError("reminder state: sent_per_patient_day");
+    }
+    daily[key] = n.get<int>();
+  }
+  absl::MutexLock lock(&mu_);
+  conversations_ = std::move(conversations);
+  sent_per_patient_day_ = std::move(daily);
+  return absl::OkStatus();
 }
 
 }  // namespace frontdesk::reminders

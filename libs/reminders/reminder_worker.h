@@ -161,6 +161,16 @@ class ReminderWorker {
   // after their appointment), for tests and metrics.
   size_t remembered_conversations() const;
 
+  // What the worker remembers (conversations, attempt counts, offers, daily
+  // counts) as JSON, so a process that runs one pass at a time keeps its
+  // limits. Holds ids, opaque patient references, times and counts; a
+  // pending handoff's patient words are not saved (it goes without them).
+  std::string ExportState() const;
+  // Replaces what the worker remembers with an ExportState. INVALID_ARGUMENT
+  // (naming the field, never a value) when it is not one; nothing changes
+  // then.
+  absl::Status ImportState(const std::string& json);
+
  private:
   enum class Stage { kAwaitingReply, kAwaitingChoice, kDone };
   struct Conversation {

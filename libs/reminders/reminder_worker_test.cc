@@ -128,7 +128,8 @@ class ScriptedChannel : public OutboundChannel {
     return absl::OkStatus();
   }
   absl::StatusOr<std::optional<std::string>> NextReply(
-      const std::string& conversation_id) override {
+      const std::string& conversation_id,
+      const std::string& patient_ref) override {
     std::deque<std::string>& q = replies[conversation_id];
     if (q.empty()) return std::nullopt;
     std::string r = q.front();
@@ -744,6 +745,71 @@ TEST_F(ReminderWorkerTest, NoPatientDetailsInLogsEventsOrErrors) {
   // The words reach the person who takes the handoff, and only there.
   ASSERT_EQ(handoff.inner.requests().size(), 1u);
   EXPECT_THAT(handoff.inner.requests()[0].patient_words, HasSubstr(phone));
+}
+
+TEST_F(ReminderWorkerTest, StateCarriesLimitsAndOffersToTheNextWorker) {
+  source_.Add(Appt("a-1", "Patient/p-1", Local(2026, 12, 1, 14, 0)));
+  source_.Add(Appt("a-2", "Patient/p-2", Local(2026, 12, 1, 9, 0)));
+  scheduler_.find_results = {Slot("o1", Local(2026, 12, 2, 9, 0))};
+  channel_.replies["reminder/a-2"] = {"cancel"};
+  ReminderWorkerOptions options;
+  options.retry_after = absl::Hours(1);
+  auto first = Worker(options);
+  EXPECT_EQ(first->RunOnce()->sent, 2);
+  const std::string state = first->ExportState();
+  source_.Remove("a-2");
+
+  auto second = Worker(options);
+  ASSERT_TRUE(second->ImportState(state).ok());
+  EXPECT_EQ(second->remembered_conversations(), 2u);
+  clock_.Advance(absl::Minutes(30));
+  auto summary = second->RunOnce();
+  EXPECT_EQ(summary->sent, 0);  // a-1 was reminded 30 minutes ago
+  EXPECT_EQ(summary->held_by_limits, 1);
+  channel_.replies["reminder/a-2"] = {"1"};
+  clock_.Advance(absl::Minutes(30));
+  summary = second->RunOnce();
+  EXPECT_EQ(summary->sent, 1);
+  EXPECT_EQ(summary->rescheduled, 1);  // the offer made by the first worker
+  ASSERT_EQ(scheduler_.holds.size(), 1u);
+  EXPECT_EQ(scheduler_.holds[0].appointment_id, "o1");
+  std::vector<ReminderEvent> sent =
+      events_.OfType(ReminderEventType::kReminderSent);
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_EQ(sent[2].appointment.appointment_id, "a-1");
+  EXPECT_EQ(sent[2].attempt, 2);
+}
+
+TEST_F(ReminderWorkerTest, StateHoldsNoPatientWordsAndRefusesGarbage) {
+  source_.Add(Appt("a-1", "Patient/p-1", Local(2026, 12, 1, 14, 0)));
+  channel_.replies["reminder/a-1"] = {"Jane Roe here, 555-0142, a question"};
+  FailingHandoff handoff;
+  handoff.failures = 1;
+  auto worker = Worker({}, "reminders", &handoff);
+  ASSERT_TRUE(worker->RunOnce().ok());  // the handoff is pending
+  const std::string state = worker->ExportState();
+  EXPECT_THAT(state, Not(HasSubstr("Jane")));
+  EXPECT_THAT(state, Not(HasSubstr("0142")));
+  EXPECT_THAT(state, HasSubstr("unclear_reply"));
+
+  // The pending handoff survives, without the words.
+  auto next = Worker({}, "reminders", &handoff);
+  ASSERT_TRUE(next->ImportState(state).ok());
+  EXPECT_EQ(next->RunOnce()->handed_off, 1);
+  ASSERT_EQ(handoff.inner.requests().size(), 1u);
+  EXPECT_EQ(handoff.inner.requests()[0].reason, "unclear_reply");
+  EXPECT_EQ(handoff.inner.requests()[0].patient_words, "");
+
+  absl::Status bad = next->ImportState("{\"version\": 2}");
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.message(), "reminder state: not a version 1 state object");
+  std::string broken =
+      absl::StrReplaceAll(state, {{"\"attempts\":1", "\"attempts\":\"x\""}});
+  ASSERT_NE(broken, state);
+  bad = next->ImportState(broken);
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.message(), "reminder state: conversations[0].attempts");
+  EXPECT_EQ(next->remembered_conversations(), 1u);  // unchanged
 }
 
 TEST(ReplyIntentTest, ShortClearRepliesOnly) {

@@ -1,6 +1,10 @@
 #include "tools/frontdesk/reminders_commands.h"
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
+#include <system_error>
 #include <utility>
 
 #include "absl/flags/flag.h"
@@ -24,6 +28,9 @@ ABSL_FLAG(std::string, schedule, "examples/clinic/schedule.yaml",
           "reminders run: the schedule that seeds the store");
 ABSL_FLAG(std::string, schedule_db, "",
           "reminders run: the schedule store's SQLite file");
+ABSL_FLAG(std::string, reminder_state, "",
+          "reminders run: what the worker remembers between runs (JSON); "
+          "default <schedule_db>.reminders.json");
 ABSL_FLAG(std::string, now, "",
           "reminders run: the time to run at (RFC 3339); default: now");
 
@@ -137,7 +144,32 @@ int RunRemindersOnce(const RemindersRunOptions& options, std::ostream& out,
     err << "frontdesk reminders run: " << worker.status().message() << "\n";
     return 1;
   }
+  const std::string state_path = options.state_path.empty()
+                                     ? options.schedule_db + ".reminders.json"
+                                     : options.state_path;
+  if (std::filesystem::exists(state_path)) {
+    std::ifstream in(state_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    absl::Status loaded = (*worker)->ImportState(text.str());
+    if (!loaded.ok()) {
+      err << "frontdesk reminders run: " << state_path << ": "
+          << loaded.message() << "\n";
+      return 1;
+    }
+  }
   auto summary = (*worker)->RunOnce();
+  {
+    const std::string tmp = state_path + ".tmp";
+    std::ofstream state(tmp, std::ios::trunc);
+    state << (*worker)->ExportState();
+    state.close();
+    std::error_code ec;
+    if (!state || (std::filesystem::rename(tmp, state_path, ec), ec)) {
+      err << "frontdesk reminders run: cannot write " << state_path << "\n";
+      return 1;
+    }
+  }
   if (!summary.ok()) {
     err << "frontdesk reminders run: " << summary.status().message() << "\n";
     return 1;
@@ -173,6 +205,7 @@ int RunRemindersCli(const std::vector<char*>& args,
   options.schedule_db = absl::GetFlag(FLAGS_schedule_db);
   options.sink_path = absl::GetFlag(FLAGS_sink);
   options.replies_path = absl::GetFlag(FLAGS_replies);
+  options.state_path = absl::GetFlag(FLAGS_reminder_state);
   const std::string now = absl::GetFlag(FLAGS_now);
   if (!now.empty()) {
     absl::Time t;

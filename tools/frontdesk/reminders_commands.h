@@ -4,14 +4,18 @@
 //
 //   frontdesk reminders run --once --sink FILE [--replies FILE]
 //       [--policy FILE] [--schedule FILE] [--schedule_db FILE] [--now T]
+//       [--reminder_state FILE]
 //
 // Reminders go to --sink as JSON lines; patients' replies are scripted from
 // --replies ({"patient_ref": ..., "reply": ...} per line). Every event and
 // handoff is printed to stdout (ids, codes and risk explanations only; a
 // handoff's patient words are withheld), then a summary. Nothing is done
 // unless the policy's rollout_mode is reminders. --now (RFC 3339) fixes the
-// clock, for drills and tests. No events reach Kafka and no handoff reaches
-// handoff-prep yet.
+// clock, for drills and tests. What the worker remembers (attempts, daily
+// counts, offers awaiting a choice) is read from and written back to
+// --reminder_state (default: <schedule_db>.reminders.json), so runs one
+// after another keep the limits. No events reach Kafka and no handoff
+// reaches handoff-prep yet.
 #ifndef FRONTDESK_TOOLS_FRONTDESK_REMINDERS_COMMANDS_H_
 #define FRONTDESK_TOOLS_FRONTDESK_REMINDERS_COMMANDS_H_
 
@@ -35,6 +39,8 @@ struct RemindersRunOptions {
   std::string replies_path;
   // Unset: the real time.
   std::optional<absl::Time> now;
+  // Empty: schedule_db + ".reminders.json".
+  std::string state_path;
 };
 
 // Returns 0 after the pass (also when the rollout mode does nothing); 1 when

@@ -133,6 +133,34 @@ TEST_F(RemindersCommandTest, OnePassOverTheSampleSchedule) {
   EXPECT_TRUE(moved);
 }
 
+TEST_F(RemindersCommandTest, RunsOneAfterAnotherKeepTheLimits) {
+  std::ostringstream out, err;
+  ASSERT_EQ(RunRemindersOnce(options_, out, err), 0) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("reminders: sent 4,"));
+  EXPECT_TRUE(
+      std::filesystem::exists(options_.schedule_db + ".reminders.json"));
+
+  // An hour later: every appointment was reminded an hour ago.
+  *options_.now += absl::Hours(1);
+  std::ostringstream out2, err2;
+  ASSERT_EQ(RunRemindersOnce(options_, out2, err2), 0) << err2.str();
+  EXPECT_THAT(out2.str(), HasSubstr("reminders: sent 0, confirmed 0, "
+                                    "cancelled 0, rescheduled 0, handed off "
+                                    "0, held by limits 4, errors 0\n"));
+  // Four hours after the first: the second reminders go out.
+  *options_.now += absl::Hours(3);
+  std::ostringstream out3, err3;
+  ASSERT_EQ(RunRemindersOnce(options_, out3, err3), 0) << err3.str();
+  EXPECT_THAT(out3.str(), HasSubstr("reminders: sent 4,"));
+  EXPECT_THAT(out3.str(), HasSubstr("attempt=2"));
+
+  std::ofstream(options_.schedule_db + ".reminders.json") << "{}";
+  std::ostringstream out4, err4;
+  EXPECT_EQ(RunRemindersOnce(options_, out4, err4), 1);
+  EXPECT_THAT(err4.str(),
+              HasSubstr("reminder state: not a version 1 state object"));
+}
+
 TEST_F(RemindersCommandTest, SamplePolicyRolloutDoesNothing) {
   options_.policy_path = FRONTDESK_SAMPLE_POLICY;  // rollout_mode: answers
   std::ostringstream out, err;
