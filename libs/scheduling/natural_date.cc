@@ -662,24 +662,34 @@ bool Parser::TryTitleOrClinician() {
 }
 
 // "in 3 days", "in two weeks", "a week from now", "in a month".
+// "in 3 days", "in two weeks", "a week from now", "a week from Monday",
+// "within the next couple of days", "over the next two weeks".
 bool Parser::TryOffset() {
   size_t j = i_;
   bool after_in = false;
-  if (Tok(j) == "in") {
-    after_in = true;
+  bool within = false;
+  bool within_word = false;
+  if (IsOneOf(Tok(j), {"in", "within", "over"})) {
+    after_in = Tok(j) == "in";
+    within = within_word = !after_in;
+    ++j;
+  }
+  if (Tok(j) == "the" && Tok(j + 1) == "next") ++j;
+  if (Tok(j) == "next") {
+    within = true;
     ++j;
   }
   int n = 0;
   absl::string_view t = Tok(j);
   if (t == "a" || t == "an") {
     n = 1;
-    if (Tok(j + 1) == "couple") {
-      n = 2;
+    if (IsOneOf(Tok(j + 1), {"couple", "few"})) {
+      n = Tok(j + 1) == "couple" ? 2 : 3;
       ++j;
       if (Tok(j + 1) == "of") ++j;
     }
-  } else if (t == "couple") {
-    n = 2;
+  } else if (t == "couple" || t == "few") {
+    n = t == "couple" ? 2 : 3;
     if (Tok(j + 1) == "of") ++j;
   } else if (int w = CardinalWordOf(t); w != 0) {
     n = w;
@@ -690,6 +700,11 @@ bool Parser::TryOffset() {
                          }) &&
              t.size() <= 3) {
     n = std::stoi(std::string(t));
+  } else if (within_word && (IsDayUnit(t) || IsWeekUnit(t) || IsMonthUnit(t))) {
+    // "within the next week", "within a week": one unit ("next week" alone
+    // is next week).
+    n = 1;
+    --j;
   } else {
     return false;
   }
@@ -697,25 +712,41 @@ bool Parser::TryOffset() {
   if (!IsDayUnit(unit) && !IsWeekUnit(unit) && !IsMonthUnit(unit)) {
     return false;
   }
-  bool from_now = IsOneOf(Tok(j + 2), {"from", "out", "away", "later"});
-  if (!after_in && !from_now) return false;
+  bool from = IsOneOf(Tok(j + 2), {"from", "out", "away", "later"});
+  if (!after_in && !within && !from) return false;
   i_ = j + 2;
-  if (from_now) {
+  // The day counted from: today, or "from tomorrow", "from Monday".
+  std::optional<absl::CivilDay> base;
+  if (from) {
     ++i_;
-    if (IsOneOf(Tok(i_), {"now", "today"})) ++i_;
+    if (IsOneOf(Tok(i_), {"now", "today"})) {
+      ++i_;
+    } else if (Tok(i_) == "tomorrow") {
+      base = today_ + 1;
+      ++i_;
+    } else if (std::optional<absl::Weekday> wd = WeekdayOf(Tok(i_))) {
+      base = today_ + (static_cast<int>(*wd) -
+                       static_cast<int>(absl::GetWeekday(today_)) + 7) %
+                          7;
+      ++i_;
+    }
   }
-  if (IsDayUnit(unit)) {
-    AddDate(today_ + n);
-  } else if (IsWeekUnit(unit)) {
-    absl::CivilDay monday = MondayOf(today_ + 7 * n);
-    AddSpan(monday, monday + 6, false);
-  } else {
+  absl::CivilDay end = today_ + n;
+  if (IsWeekUnit(unit)) end = today_ + 7 * n;
+  if (IsMonthUnit(unit)) {
     absl::CivilMonth m = absl::CivilMonth(today_) + n;
-    int day =
-        std::min(static_cast<int>(today_.day()),
-                 static_cast<int>(absl::CivilDay(m + 1) - absl::CivilDay(m)));
-    absl::CivilDay monday = MondayOf(absl::CivilDay(m.year(), m.month(), day));
-    AddSpan(monday, monday + 6, false);
+    int last = static_cast<int>(absl::CivilDay(m + 1) - absl::CivilDay(m));
+    end = absl::CivilDay(m.year(), m.month(),
+                         std::min(static_cast<int>(today_.day()), last));
+  }
+  if (within) {
+    AddSpan(today_, end, false);
+  } else if (base.has_value()) {
+    AddDate(*base + static_cast<int>(end - today_));
+  } else if (IsDayUnit(unit)) {
+    AddDate(end);
+  } else {
+    AddSpan(MondayOf(end), MondayOf(end) + 6, false);
   }
   return true;
 }
@@ -757,6 +788,21 @@ bool Parser::TryWeekday() {
   if (rel == Rel::kNone) rel = sticky_rel_;
   sticky_rel_ = rel;
   int index = static_cast<int>(*wd);
+  // "Tuesday through Thursday": from that day to the next such weekday.
+  if (IsOneOf(Tok(i_), {"through", "thru", "to", "until", "till"}) &&
+      WeekdayOf(Tok(i_ + 1)).has_value()) {
+    int to = static_cast<int>(*WeekdayOf(Tok(i_ + 1)));
+    i_ += 2;
+    absl::CivilDay first =
+        rel == Rel::kNext ? MondayOf(today_) + 7 + index
+        : rel == Rel::kLast
+            ? MondayOf(today_) - 7 + index
+            : today_ +
+                  (index - static_cast<int>(absl::GetWeekday(today_)) + 7) % 7;
+    op_ = TimeOp::kNone;
+    AddSpan(first, first + (to - index + 7) % 7, false);
+    return true;
+  }
   if (rel == Rel::kNext) {
     AddDate(MondayOf(today_) + 7 + index, true);
     return true;
@@ -809,6 +855,11 @@ bool Parser::TryWeekOrMonth() {
       i_ += 2;
     }
     absl::CivilDay monday = MondayOf(today_) + 7 * weeks;
+    // "early in the week" said on a Wednesday: next week's start ("this"
+    // keeps this week, and so the error).
+    if (rel == Rel::kNone && part_ == Part::kEarly && today_ > monday + 1) {
+      monday += 7;
+    }
     switch (TakePart()) {
       case Part::kWhole:
         AddSpan(monday, monday + 6, false);

@@ -23,10 +23,14 @@
 //     "last Tuesday" is in the past and so an error.
 //     A relation carries along a list: "next Thursday or Friday" is both
 //     days of next week.
+//   - "Tuesday through Thursday" (also "to", "until") runs from the first
+//     day named to the next such second day.
 //   - "this week" is now to the end of Sunday; "next week" is Monday..Sunday
 //     of next week; "the week after next" the week after that. "early" (also
 //     "beginning", "start") is Monday..Tuesday, "mid"/"middle" is
 //     Tuesday..Thursday, "late"/"later"/"end" is Thursday..Sunday of the week.
+//     "early in the week" once Tuesday is over means next week's ("early
+//     this week" then is in the past, an error).
 //   - "weekend" is Saturday..Sunday of this week ("next weekend": of next
 //     week).
 //   - "the 14th" is the next 14th (today counts); an ordinal word is a day
@@ -38,7 +42,10 @@
 //     "yesterday", "today" after closing).
 //   - "in 3 days" is that day; "in two weeks" (or "two weeks from now") is the
 //     Monday..Sunday week holding the day 14 days from today; "in a month"
-//     likewise for the same day next month. "this month", "next month",
+//     likewise for the same day next month. "a week from Monday" and "two
+//     weeks from tomorrow" are that one day. "within the next week", "in the
+//     next couple of days", "over the next two weeks" run from today to
+//     that day. "this month", "next month",
 //     "in March" are whole months.
 //   - A weekday with a span picks days from it, closed or not: "Tuesday next
 //     week", "Saturday next week", "Mondays in January"; "Tuesday or

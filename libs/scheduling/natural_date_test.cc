@@ -205,6 +205,21 @@ const Row kRows[] = {
     {kWed, "around 10ish tomorrow", "2026-12-03 09:30-10:30"},
     {kWed, "I am free Monday", "2026-12-07 08:30-16:30"},
     {kWed, "anything past 3 on Thursday", "2026-12-03 15:00-16:30"},
+    {kWed, "in the next couple of days",
+     "2026-12-02 14:05-16:30, 2026-12-03 08:30-16:30, 2026-12-04 08:30-15:30"},
+    {kWed, "within the next week",
+     "2026-12-02 14:05-16:30, 2026-12-03 08:30-16:30, 2026-12-04 08:30-15:30, "
+     "2026-12-07 08:30-16:30, 2026-12-08 08:30-16:30, 2026-12-09 08:30-16:30"},
+    {kWed, "a week from Monday", "2026-12-14 08:30-16:30"},
+    {kWed, "two weeks from tomorrow", "2026-12-17 08:30-16:30"},
+    {kWed, "anytime Tuesday through Thursday",
+     "2026-12-08 08:30-16:30, 2026-12-09 08:30-16:30, 2026-12-10 08:30-16:30"},
+    {kWed, "Wednesday to Friday",
+     "2026-12-02 14:05-16:30, 2026-12-03 08:30-16:30, 2026-12-04 08:30-15:30"},
+    {kWed, "Friday through Monday",
+     "2026-12-04 08:30-15:30, 2026-12-07 08:30-16:30"},
+    {kWed, "early in the week",
+     "2026-12-07 08:30-16:30, 2026-12-08 08:30-16:30"},
     // Outside office hours: kept as said; Find returns nothing.
     {kWed, "Friday at 4", "2026-12-04 15:30-16:30"},
     {kWed, "at 7pm on Tuesday", "2026-12-08 18:30-19:30"},
@@ -456,6 +471,7 @@ const ErrorRow kErrors[] = {
     {kWed, "tomorrow but not at 10", "a time to avoid that cannot be searched"},
     {kWed, "sometime in December 2025", "the requested time has passed"},
     {kWed, "before today", "the requested time has passed"},
+    {kWed, "early this week", "the requested time has passed"},
 };
 
 class ErrorTest : public ::testing::TestWithParam<ErrorRow> {};
@@ -488,7 +504,8 @@ TEST(NaturalDateTest, WordCombinationsGiveWellFormedWindowsOrGenericErrors) {
       "weeks",     "not",      "or",    "and",     "first",  "thing",
       "end",       "of",       "day",   "early",   "late",   "asap",
       "with",      "dr",       "patel", "between", "to",     "2027",
-      "half",      "quarter",  "past",  "thirty",  "by",     "mondays"};
+      "half",      "quarter",  "past",  "thirty",  "by",     "mondays",
+      "through",   "within",   "few",   "from",    "a",      "couple"};
   const std::vector<std::string> generic = {
       "the requested time has passed",
       "no day or time found",
