@@ -258,6 +258,9 @@ class Parser {
   bool TryOffset();
   bool TryDayWord();
   bool TryWeekday();
+  // The day a weekday (monday = 0) names: in next or last week with that
+  // relation, otherwise its next occurrence, today included.
+  absl::CivilDay DayOfWeekday(Rel rel, int index) const;
   bool TryWeekOrMonth();
   bool TryMonthName();
   bool TryPartOfDay();
@@ -780,6 +783,19 @@ bool Parser::TryDayWord() {
   return true;
 }
 
+absl::CivilDay Parser::DayOfWeekday(Rel rel, int index) const {
+  switch (rel) {
+    case Rel::kNext:
+      return MondayOf(today_) + 7 + index;
+    case Rel::kLast:
+      return MondayOf(today_) - 7 + index;
+    case Rel::kNone:
+    case Rel::kThis:
+      break;
+  }
+  return today_ + (index - static_cast<int>(absl::GetWeekday(today_)) + 7) % 7;
+}
+
 bool Parser::TryWeekday() {
   std::optional<absl::Weekday> wd = WeekdayOf(Tok(i_));
   if (!wd.has_value()) return false;
@@ -793,29 +809,20 @@ bool Parser::TryWeekday() {
       WeekdayOf(Tok(i_ + 1)).has_value()) {
     int to = static_cast<int>(*WeekdayOf(Tok(i_ + 1)));
     i_ += 2;
-    absl::CivilDay first =
-        rel == Rel::kNext ? MondayOf(today_) + 7 + index
-        : rel == Rel::kLast
-            ? MondayOf(today_) - 7 + index
-            : today_ +
-                  (index - static_cast<int>(absl::GetWeekday(today_)) + 7) % 7;
+    absl::CivilDay first = DayOfWeekday(rel, index);
     op_ = TimeOp::kNone;
     AddSpan(first, first + (to - index + 7) % 7, false);
     return true;
   }
-  if (rel == Rel::kNext) {
-    AddDate(MondayOf(today_) + 7 + index, true);
-    return true;
-  }
-  if (rel == Rel::kLast) {
-    AddDate(MondayOf(today_) - 7 + index, true);
+  if (rel == Rel::kNext || rel == Rel::kLast) {
+    AddDate(DayOfWeekday(rel, index), true);
     return true;
   }
   // "before Friday": the coming Friday ("before Wednesday" on a Wednesday:
   // next week's); "after Wednesday" on a Wednesday: after today.
-  int ahead = (index - static_cast<int>(absl::GetWeekday(today_)) + 7) % 7;
-  if (ahead == 0 && op_ == TimeOp::kBefore) ahead = 7;
-  if (AddBound(today_ + ahead)) return true;
+  absl::CivilDay bound = DayOfWeekday(rel, index);
+  if (bound == today_ && op_ == TimeOp::kBefore) bound += 7;
+  if (AddBound(bound)) return true;
   understood_ = true;
   op_ = TimeOp::kNone;
   if (TakeNegation()) {
@@ -1283,12 +1290,10 @@ absl::Status Parser::ResolveDays(const Clause& clause,
           }
           break;
         }
-        int ahead = (static_cast<int>(s.weekday) -
-                     static_cast<int>(absl::GetWeekday(today_)) + 7) %
-                    7;
-        absl::CivilDay d = today_ + ahead;
+        absl::CivilDay d =
+            DayOfWeekday(Rel::kNone, static_cast<int>(s.weekday));
         bool any = false;
-        if (ahead == 0 && DayIntervals(d, times, &any).empty()) d += 7;
+        if (d == today_ && DayIntervals(d, times, &any).empty()) d += 7;
         out->push_back(d);
         break;
       }
