@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
@@ -134,6 +135,16 @@ int OrdinalWordOf(absl::string_view t) {
 bool IsOneOf(absl::string_view t,
              std::initializer_list<absl::string_view> set) {
   return std::find(set.begin(), set.end(), t) != set.end();
+}
+
+// True when `t` is one or more digits; sets *value.
+bool AllDigits(absl::string_view t, int* value) {
+  if (t.empty() || !std::all_of(t.begin(), t.end(), [](char ch) {
+        return std::isdigit(static_cast<unsigned char>(ch));
+      })) {
+    return false;
+  }
+  return absl::SimpleAtoi(t, value);
 }
 
 bool IsDayUnit(absl::string_view t) { return t == "day" || t == "days"; }
@@ -496,14 +507,10 @@ void Parser::AddMonth(absl::CivilMonth month) {
 }
 
 std::optional<int> Parser::TakeYear() {
-  absl::string_view y = Tok(i_);
-  if (y.size() != 4 || !std::all_of(y.begin(), y.end(), [](char ch) {
-        return std::isdigit(static_cast<unsigned char>(ch));
-      })) {
-    return std::nullopt;
-  }
+  int year = 0;
+  if (Tok(i_).size() != 4 || !AllDigits(Tok(i_), &year)) return std::nullopt;
   ++i_;
-  return std::stoi(std::string(y));
+  return year;
 }
 
 int Parser::Clinician(absl::string_view t) const {
@@ -696,13 +703,8 @@ bool Parser::TryOffset() {
     if (Tok(j + 1) == "of") ++j;
   } else if (int w = CardinalWordOf(t); w != 0) {
     n = w;
-  } else if (!t.empty() &&
-             std::all_of(t.begin(), t.end(),
-                         [](char ch) {
-                           return std::isdigit(static_cast<unsigned char>(ch));
-                         }) &&
-             t.size() <= 3) {
-    n = std::stoi(std::string(t));
+  } else if (t.size() <= 3 && AllDigits(t, &n)) {
+    // "in 3 days": n is set.
   } else if (within_word && (IsDayUnit(t) || IsWeekUnit(t) || IsMonthUnit(t))) {
     // "within the next week", "within a week": one unit ("next week" alone
     // is next week).
