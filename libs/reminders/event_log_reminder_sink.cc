@@ -81,6 +81,8 @@ std::optional<MappedEvent> MapReminderEvent(const ReminderEvent& e) {
       ev::Rescheduled p;
       SetRef(e.slot, p.mutable_appointment());
       SetRef(e.appointment, p.mutable_previous());
+      p.mutable_authority()->set_rule_id(e.rule_id);
+      p.mutable_authority()->set_outcome(e.outcome);
       p.set_ehr(Ehr(e));
       p.set_patient_ref(e.patient_ref);
       return MappedEvent{ev::EVENT_TYPE_RESCHEDULED, p.SerializeAsString()};

@@ -15,7 +15,9 @@
 // Each event's call id, and Kafka key, is the conversation id
 // ("reminder/<appointment id>"), so a conversation's events stay in order
 // and chain. `ehr` is EHR_MODE_SIMULATED or EHR_MODE_LIVE from the event.
-// `authority` is left empty: the worker does not ask rules-check yet.
+// `authority` of Rescheduled names the booking rule and outcome that let the
+// agent book (no decision id: rules-check's RPC is not called); the other
+// events leave it empty.
 // Nothing is sealed: the events hold no PHI.
 //
 // Example:

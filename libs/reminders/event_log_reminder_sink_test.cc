@@ -122,6 +122,8 @@ TEST_F(EventLogReminderSinkTest, CancelOfferRescheduleAndRelease) {
                    absl::FromUnixSeconds(1800200000),
                    absl::FromUnixSeconds(1800201200)};
   ReminderEvent moved = Event(ReminderEventType::kRescheduled);
+  moved.rule_id = "BOOK-VISIT-LANE";
+  moved.outcome = "ai_owned";
   moved.slot = {"booked-o2", "follow-up", "dr-nguyen",
                 absl::FromUnixSeconds(1800300000),
                 absl::FromUnixSeconds(1800301200)};
@@ -154,6 +156,8 @@ TEST_F(EventLogReminderSinkTest, CancelOfferRescheduleAndRelease) {
   EXPECT_EQ(r.appointment().appointment_id(), "booked-o2");
   EXPECT_EQ(r.previous().appointment_id(), "a-1");
   EXPECT_EQ(r.patient_ref(), "Patient/p-1");
+  EXPECT_EQ(r.authority().rule_id(), "BOOK-VISIT-LANE");
+  EXPECT_EQ(r.authority().outcome(), "ai_owned");
 }
 
 TEST_F(EventLogReminderSinkTest, HandedOffIsNotAppended) {

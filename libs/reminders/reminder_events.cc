@@ -64,6 +64,9 @@ std::string ReminderEvent::ToString() const {
   if (!handoff_id.empty()) absl::StrAppend(&out, " handoff=", handoff_id);
   if (!reason.empty()) absl::StrAppend(&out, " reason=", reason);
   if (!code.empty()) absl::StrAppend(&out, " code=", code);
+  if (!rule_id.empty()) {
+    absl::StrAppend(&out, " authority=", rule_id, "/", outcome);
+  }
   return out;
 }
 

@@ -89,6 +89,10 @@ struct ReminderEvent {
   std::string reason;
   // A failed step's status code name ("ABORTED"), never its message.
   std::string code;
+  // kRescheduled: the booking rule that let the agent book, and its outcome
+  // ("BOOK-VISIT-LANE", "ai_owned"); empty without booking rules.
+  std::string rule_id;
+  std::string outcome;
 
   // One line, "type key=value ...", for logs and tests. Holds no PHI.
   std::string ToString() const;

@@ -565,8 +565,11 @@ void ReminderWorker::OnCancel(Conversation& c, const std::string& reply,
   find.end = now + options_.reschedule_window;
   find.visit_types = {a.visit_type};
   find.practitioners = {a.clinician};
-  find.max_results = options_.max_reschedule_options + 1;
+  // More than are offered: the time given up and options the booking rules
+  // refuse are skipped.
+  find.max_results = 20;
   std::vector<scheduling::Appointment> options;
+  std::vector<BookingAuthority> authority;
   for (int pass = 0; pass < 2 && options.empty(); ++pass) {
     if (pass == 1) {
       // Nothing with the same clinician: any clinician the booking rules
@@ -586,11 +589,29 @@ void ReminderWorker::OnCancel(Conversation& c, const std::string& reply,
       return;
     }
     for (scheduling::Appointment& o : *found) {
+      if (static_cast<int>(options.size()) >= options_.max_reschedule_options) {
+        break;
+      }
       // Never offer back the time just given up.
       if (o.start == a.start && o.practitioner == a.clinician) continue;
-      if (static_cast<int>(options.size()) < options_.max_reschedule_options) {
-        options.push_back(std::move(o));
+      BookingAuthority may;
+      may.allowed = true;
+      if (deps_.rules != nullptr) {
+        absl::StatusOr<BookingAuthority> verdict =
+            deps_.rules->MayBook(a, o, now);
+        if (!verdict.ok()) {
+          ++summary.errors;
+          spdlog::warn(
+              "reminders: booking rules for an option of appointment {} "
+              "failed: {}",
+              a.appointment_id, CodeName(verdict.status()));
+          continue;
+        }
+        may = *std::move(verdict);
       }
+      if (!may.allowed) continue;
+      options.push_back(std::move(o));
+      authority.push_back(std::move(may));
     }
   }
   if (options.empty()) {
@@ -610,6 +631,7 @@ void ReminderWorker::OnCancel(Conversation& c, const std::string& reply,
     offered.offered.push_back(RefOf(o));
   }
   c.options = std::move(options);
+  c.authority = std::move(authority);
   c.stage = Stage::kAwaitingChoice;
   c.offered_at = deps_.clock->Now();
   if (SendText(c, options_.scripts.reschedule_offer,
@@ -689,6 +711,10 @@ void ReminderWorker::OnChoice(Conversation& c, const std::string& reply,
   c.stage = Stage::kDone;
   ReminderEvent e = BaseEvent(c, ReminderEventType::kRescheduled);
   e.slot = RefOf(*booked);
+  if (static_cast<size_t>(choice) <= c.authority.size()) {
+    e.rule_id = c.authority[choice - 1].rule_id;
+    e.outcome = c.authority[choice - 1].outcome;
+  }
   if (SendText(c, options_.scripts.rescheduled,
                {{"{clinician}", ClinicianName(booked->practitioner, c)},
                 {"{date}", DateText(booked->start, tz_)},
@@ -794,8 +820,13 @@ std::string ReminderWorker::ExportState() const {
   for (const auto& [id, c] : conversations_) {
     const UpcomingAppointment& a = c.appointment;
     nlohmann::json options = nlohmann::json::array();
-    for (const scheduling::Appointment& o : c.options) {
-      options.push_back(SlotJson(o));
+    for (size_t k = 0; k < c.options.size(); ++k) {
+      nlohmann::json o = SlotJson(c.options[k]);
+      if (k < c.authority.size()) {
+        o["rule_id"] = c.authority[k].rule_id;
+        o["outcome"] = c.authority[k].outcome;
+      }
+      options.push_back(std::move(o));
     }
     nlohmann::json j = {
         {"key", id},
@@ -915,6 +946,14 @@ absl::Status ReminderWorker::ImportState(const std::string& text) {
       o.practitioner = oj["practitioner"].get<std::string>();
       o.simulated = oj["simulated"].get<bool>();
       c.options.push_back(std::move(o));
+      BookingAuthority may;
+      may.allowed = true;
+      if (oj.contains("rule_id") && oj["rule_id"].is_string() &&
+          oj.contains("outcome") && oj["outcome"].is_string()) {
+        may.rule_id = oj["rule_id"].get<std::string>();
+        may.outcome = oj["outcome"].get<std::string>();
+      }
+      c.authority.push_back(std::move(may));
     }
     if (cj.contains("pending_handoff")) {
       const nlohmann::json& h = cj["pending_handoff"];

@@ -112,6 +112,27 @@ struct ReminderWorkerOptions {
   ReminderScripts scripts;
 };
 
+// What the booking rules say about the agent booking one reschedule option
+// itself.
+struct BookingAuthority {
+  bool allowed = false;
+  // The rule that decided ("BOOK-VISIT-LANE") and the outcome ("ai_owned").
+  std::string rule_id;
+  std::string outcome;
+};
+
+// The clinic's booking rules, asked about every reschedule option before it
+// is offered (the CLI asks services/rules_check/booking_rules.h). Only an
+// option the agent may book itself (AI-owned) is offered. Thread-safe
+// implementations.
+class RescheduleRules {
+ public:
+  virtual ~RescheduleRules() = default;
+  virtual absl::StatusOr<BookingAuthority> MayBook(
+      const UpcomingAppointment& original,
+      const scheduling::Appointment& option, absl::Time now) = 0;
+};
+
 // What the worker works with; none owned, all must outlive the worker.
 struct ReminderWorkerDeps {
   std::shared_ptr<const policy::ClinicPolicy> policy;
@@ -121,6 +142,9 @@ struct ReminderWorkerDeps {
   OutboundChannel* channel = nullptr;
   ReminderEventSink* events = nullptr;
   StaffHandoff* handoff = nullptr;
+  // Optional. Null: an option is offered when the visit type's lane is
+  // AI-owned, with no other booking rule checked.
+  RescheduleRules* rules = nullptr;
 };
 
 // What one RunOnce did.
@@ -180,6 +204,8 @@ class ReminderWorker {
     int attempts = 0;
     absl::Time last_sent = absl::InfinitePast();
     std::vector<scheduling::Appointment> options;
+    // The booking rules' word on each option, in the same order.
+    std::vector<BookingAuthority> authority;
     // When the options were offered.
     absl::Time offered_at = absl::InfinitePast();
     // A handoff whose request failed; retried first on the next run.

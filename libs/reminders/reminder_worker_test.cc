@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/civil_time.h"
 #include "gmock/gmock.h"
@@ -212,7 +213,8 @@ class ReminderWorkerTest : public ::testing::Test {
          .scheduler = &scheduler_,
          .channel = &channel_,
          .events = &events_,
-         .handoff = handoff != nullptr ? handoff : &handoff_},
+         .handoff = handoff != nullptr ? handoff : &handoff_,
+         .rules = rules_},
         std::move(options));
     EXPECT_TRUE(w.ok()) << w.status();
     return w.ok() ? std::move(*w) : nullptr;
@@ -229,6 +231,7 @@ class ReminderWorkerTest : public ::testing::Test {
   ScriptedChannel channel_;
   InMemoryReminderEventSink events_;
   InMemoryStaffHandoff handoff_;
+  RescheduleRules* rules_ = nullptr;
 };
 
 TEST_F(ReminderWorkerTest, RemindsHighestRiskFirst) {
@@ -494,7 +497,7 @@ TEST_F(ReminderWorkerTest, CancelReleasesTheSlotOffersThreeAndBooksTheChoice) {
   EXPECT_THAT(scheduler_.finds[0].visit_types, ElementsAre("follow-up"));
   EXPECT_THAT(scheduler_.finds[0].practitioners, ElementsAre("dr-patel"));
   EXPECT_EQ(scheduler_.finds[0].start, Local(2026, 12, 1, 0, 0));
-  EXPECT_EQ(scheduler_.finds[0].max_results, 4);
+  EXPECT_EQ(scheduler_.finds[0].max_results, 20);
 
   EXPECT_THAT(Types(events_.events()),
               ElementsAre("reminder_sent", "cancellation_captured",
@@ -527,6 +530,57 @@ TEST_F(ReminderWorkerTest, CancelReleasesTheSlotOffersThreeAndBooksTheChoice) {
   EXPECT_EQ(moved.slot.appointment_id, "booked-o2");
   EXPECT_EQ(moved.appointment.appointment_id, "a-1");
   EXPECT_TRUE(handoff_.requests().empty());
+}
+
+// Booking rules that refuse the options named in `refused`.
+class RefusingRules : public RescheduleRules {
+ public:
+  absl::StatusOr<BookingAuthority> MayBook(
+      const UpcomingAppointment& original,
+      const scheduling::Appointment& option, absl::Time now) override {
+    asked.push_back(option.id);
+    BookingAuthority a;
+    a.allowed = !refused.contains(option.id);
+    a.rule_id = a.allowed ? "BOOK-VISIT-LANE" : "BOOK-HOURS";
+    a.outcome = a.allowed ? "ai_owned" : "outside_rules";
+    return a;
+  }
+  absl::flat_hash_set<std::string> refused;
+  std::vector<std::string> asked;
+};
+
+TEST_F(ReminderWorkerTest, OnlyOptionsTheBookingRulesAllowAreOffered) {
+  RefusingRules rules;
+  rules.refused = {"o1", "o3"};
+  rules_ = &rules;
+  source_.Add(Appt("a-1", "Patient/p-1", Local(2026, 12, 1, 9, 0)));
+  scheduler_.find_results = {
+      Slot("o1", Local(2026, 12, 2, 9, 0)),
+      Slot("o2", Local(2026, 12, 2, 9, 20)),
+      Slot("o3", Local(2026, 12, 3, 9, 0)),
+      Slot("o4", Local(2026, 12, 3, 9, 20)),
+      Slot("o5", Local(2026, 12, 3, 9, 40)),
+      Slot("o6", Local(2026, 12, 3, 10, 0)),
+  };
+  channel_.replies["reminder/a-1"] = {"cancel", "1"};
+  auto worker = Worker();
+  ASSERT_TRUE(worker->RunOnce().ok());
+  EXPECT_THAT(rules.asked, ElementsAre("o1", "o2", "o3", "o4", "o5"));
+  std::vector<ReminderEvent> offered =
+      events_.OfType(ReminderEventType::kRescheduleOffered);
+  ASSERT_EQ(offered.size(), 1u);
+  ASSERT_EQ(offered[0].offered.size(), 3u);
+  EXPECT_EQ(offered[0].offered[0].appointment_id, "o2");
+  EXPECT_EQ(offered[0].offered[1].appointment_id, "o4");
+  EXPECT_EQ(offered[0].offered[2].appointment_id, "o5");
+  std::vector<ReminderEvent> moved =
+      events_.OfType(ReminderEventType::kRescheduled);
+  ASSERT_EQ(moved.size(), 1u);
+  EXPECT_EQ(moved[0].slot.appointment_id, "booked-o2");
+  EXPECT_EQ(moved[0].rule_id, "BOOK-VISIT-LANE");
+  EXPECT_EQ(moved[0].outcome, "ai_owned");
+  EXPECT_THAT(moved[0].ToString(),
+              HasSubstr("authority=BOOK-VISIT-LANE/ai_owned"));
 }
 
 TEST_F(ReminderWorkerTest, ChoiceMayArriveOnALaterRun) {
@@ -841,7 +895,8 @@ TEST(ReminderWorkerCreateTest, RefusesMissingTextsQueuesAndDependencies) {
                           .scheduler = &scheduler,
                           .channel = &channel,
                           .events = &events,
-                          .handoff = &handoff};
+                          .handoff = &handoff,
+                          .rules = nullptr};
 
   ReminderWorkerOptions missing_text;
   missing_text.scripts.confirmed = "no-such-text";

@@ -18,6 +18,7 @@
 #include "libs/reminders/upcoming_appointments.h"
 #include "libs/scheduling/schedule_config.h"
 #include "libs/scheduling/sqlite_schedule_store.h"
+#include "services/rules_check/booking_rules.h"
 
 ABSL_FLAG(bool, once, false, "reminders run: one pass, then exit (required)");
 ABSL_FLAG(std::string, sink, "",
@@ -50,6 +51,37 @@ class PrintingEventSink : public reminders::ReminderEventSink {
  private:
   absl::Mutex mu_;
   std::ostream& out_;
+};
+
+// The clinic's booking rules (services/rules_check/booking_rules.h), asked
+// about booking each reschedule option.
+class BookingRulesGate : public reminders::RescheduleRules {
+ public:
+  explicit BookingRulesGate(std::shared_ptr<const policy::ClinicPolicy> policy)
+      : policy_(std::move(policy)) {}
+  absl::StatusOr<reminders::BookingAuthority> MayBook(
+      const reminders::UpcomingAppointment& original,
+      const scheduling::Appointment& option, absl::Time now) override {
+    rules_check::BookingRequest request;
+    request.operation = rules_check::BookingOperation::kBook;
+    request.visit_type = option.visit_type;
+    request.clinician = option.practitioner;
+    request.slot = {option.start, option.end};
+    request.new_patient = original.history.new_patient;
+    absl::StatusOr<rules_check::BookingVerdict> verdict =
+        rules_check::AuthorizeBooking(*policy_, request, now);
+    if (!verdict.ok()) return verdict.status();
+    reminders::BookingAuthority authority;
+    authority.allowed =
+        verdict->allowed &&
+        verdict->outcome == rules_check::BookingOutcome::kAiOwned;
+    authority.rule_id = verdict->rule_id;
+    authority.outcome = rules_check::BookingOutcomeName(verdict->outcome);
+    return authority;
+  }
+
+ private:
+  const std::shared_ptr<const policy::ClinicPolicy> policy_;
 };
 
 // Prints each handoff without the patient's words (there is no sealing
@@ -130,6 +162,7 @@ int RunRemindersOnce(const RemindersRunOptions& options, std::ostream& out,
   reminders::ScheduleStoreUpcomingAppointments source(store->get());
   PrintingEventSink events(out);
   PrintingHandoff handoff(out);
+  BookingRulesGate rules(shared);
   reminders::ReminderWorkerOptions worker_options;
   worker_options.clinician_names = std::move(names);
   auto worker = reminders::ReminderWorker::Create({.policy = shared,
@@ -138,7 +171,8 @@ int RunRemindersOnce(const RemindersRunOptions& options, std::ostream& out,
                                                    .scheduler = store->get(),
                                                    .channel = channel->get(),
                                                    .events = &events,
-                                                   .handoff = &handoff},
+                                                   .handoff = &handoff,
+                                                   .rules = &rules},
                                                   std::move(worker_options));
   if (!worker.ok()) {
     err << "frontdesk reminders run: " << worker.status().message() << "\n";

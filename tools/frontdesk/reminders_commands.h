@@ -7,11 +7,13 @@
 //       [--reminder_state FILE]
 //
 // Reminders go to --sink as JSON lines; patients' replies are scripted from
-// --replies ({"patient_ref": ..., "reply": ...} per line). Every event and
-// handoff is printed to stdout (ids, codes and risk explanations only; a
-// handoff's patient words are withheld), then a summary. Nothing is done
-// unless the policy's rollout_mode is reminders. --now (RFC 3339) fixes the
-// clock, for drills and tests. What the worker remembers (attempts, daily
+// --replies ({"patient_ref": ..., "reply": ...} per line). Reschedule
+// options are offered only when the booking rules
+// (services/rules_check/booking_rules.h) let the agent book them itself. Every
+// event and handoff is printed to stdout (ids, codes and risk explanations
+// only; a handoff's patient words are withheld), then a summary. Nothing is
+// done unless the policy's rollout_mode is reminders. --now (RFC 3339) fixes
+// the clock, for drills and tests. What the worker remembers (attempts, daily
 // counts, offers awaiting a choice) is read from and written back to
 // --reminder_state (default: <schedule_db>.reminders.json), so runs one
 // after another keep the limits. No events reach Kafka and no handoff

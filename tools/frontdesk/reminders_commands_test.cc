@@ -99,6 +99,8 @@ TEST_F(RemindersCommandTest, OnePassOverTheSampleSchedule) {
                         "reminder/seed-1 reminder-rescheduled",
                         "reminder/seed-2 reminder",
                         "reminder/seed-2 reminder-confirmed"));
+  // The booking rules allowed the rebooking.
+  EXPECT_THAT(out.str(), HasSubstr("authority=BOOK-VISIT-LANE/ai_owned"));
   nlohmann::json offer = nlohmann::json::parse(lines[4]);
   EXPECT_EQ(offer["text"],
             "Your appointment is cancelled. We can offer: 1) Tuesday, December "
