@@ -81,7 +81,7 @@ bench-load: build
 # The libFuzzer targets in fuzz/, each seeded from its committed corpus in
 # fuzz/corpus/<name>/. New inputs go to build-fuzz/corpus/<name>/; a crash is
 # written to build-fuzz/artifacts/ and fails the target.
-FUZZERS := policy_loader trigger_matcher intake_fields envelope_decoder replay_checker
+FUZZERS := policy_loader trigger_matcher intake_fields envelope_decoder replay_checker natural_date fhir_json
 FUZZ_SECONDS ?= 60
 fuzz-build: deps
 	@command -v clang++ >/dev/null || { sudo=; [ "$$(id -u)" -ne 0 ] && sudo=sudo; $$sudo apt-get install -y -q clang libclang-rt-14-dev; }
