@@ -84,7 +84,8 @@ absl::StatusOr<WrappedKeyring> WrappedKeyring::Parse(
   absl::flat_hash_map<std::string, int> line_of;
   absl::flat_hash_map<std::string, int> active_line;
   for (size_t i = 1; i < records.size(); ++i) {
-    const auto [line_no, line] = records[i];
+    const int line_no = records[i].first;
+    const auto& line = records[i].second;
     auto error = [&](absl::string_view what) {
       return error_at(line_no, what);
     };
