@@ -97,15 +97,21 @@ bool HasAny(const std::vector<std::string>& tokens,
   return false;
 }
 
+// Words that turn a yes around ("don't book it", "not that one").
+bool Negated(const std::vector<std::string>& tokens) {
+  return HasAny(tokens, {"don't", "dont", "not", "never", "cancel", "wait"});
+}
+
 bool SaysYes(const std::vector<std::string>& tokens) {
-  return HasAny(tokens,
-                {"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "book",
-                 "please", "fine", "perfect", "great", "correct"});
+  return !Negated(tokens) &&
+         HasAny(tokens, {"yes", "yeah", "yep", "yup", "sure", "ok", "okay",
+                         "book", "fine", "perfect", "correct"});
 }
 
 bool SaysNo(const std::vector<std::string>& tokens) {
-  return HasAny(tokens, {"no", "none", "neither", "nope", "nah", "other",
-                         "others", "different", "don't", "not"});
+  return Negated(tokens) ||
+         HasAny(tokens, {"no", "none", "neither", "nope", "nah", "other",
+                         "others", "different"});
 }
 
 // 0-based index named by "the first one", "the second", "number 3", "the
@@ -302,16 +308,17 @@ absl::StatusOr<BookingReply> BookingConversation::Turn(
       break;
     }
     case BookingState::kConfirming:
+      // A failed release is not the caller's problem: the hold lapses.
       if (when.ok() && !SaysYes(tokens)) {
         ReleaseHold(turn.now, ev::HoldReleased::REASON_DECLINED, &reply)
             .IgnoreError();
         Search(turn, *when, &reply);
+      } else if (SaysYes(tokens)) {
+        Confirm(turn, &reply);
       } else if (SaysNo(tokens)) {
         ReleaseHold(turn.now, ev::HoldReleased::REASON_DECLINED, &reply)
             .IgnoreError();
         OfferNext(turn, &reply);
-      } else if (SaysYes(tokens)) {
-        Confirm(turn, &reply);
       } else {
         Say(kBookingConfirmHoldText, &*hold_, &reply);
       }
@@ -521,9 +528,9 @@ void BookingConversation::Pick(const BookingTurn& turn, size_t index,
 
   if (!book.ok()) {
     const Appointment hold = *hold_;
-    ReleaseHold(turn.now, ev::HoldReleased::REASON_FAILED, reply).IgnoreError();
     FailClosed(turn, book.status(), ev::BookingFailed::STAGE_BOOK, &hold,
                &hold_decision_, reply);
+    ReleaseHold(turn.now, ev::HoldReleased::REASON_FAILED, reply).IgnoreError();
     return;
   }
   if (book->allowed() && book->outcome() == rv::BOOKING_OUTCOME_AI_OWNED) {
@@ -568,8 +575,8 @@ void BookingConversation::Confirm(const BookingTurn& turn,
     const absl::StatusCode code = booked.status().code();
     if (code == absl::StatusCode::kAborted ||
         code == absl::StatusCode::kFailedPrecondition) {
-      // Taken, or the hold lapsed: nothing of ours to release.
-      hold_.reset();
+      // Taken, or the hold lapsed. The release records how the hold ended
+      // (cancelling a lapsed hold returns it unchanged).
       ev::BookingFailed failed;
       *failed.mutable_appointment() = RefOf(hold);
       *failed.mutable_authority() = AuthorityOf(book_decision_);
@@ -577,15 +584,21 @@ void BookingConversation::Confirm(const BookingTurn& turn,
       failed.set_stage(ev::BookingFailed::STAGE_BOOK);
       failed.set_code(absl::StatusCodeToString(code));
       Emit(ev::EVENT_TYPE_BOOKING_FAILED, std::move(failed), turn.now, reply);
+      ReleaseHold(turn.now,
+                  code == absl::StatusCode::kFailedPrecondition
+                      ? ev::HoldReleased::REASON_EXPIRED
+                      : ev::HoldReleased::REASON_FAILED,
+                  reply)
+          .IgnoreError();
       Say(kBookingSlotTakenText, nullptr, reply);
       Search(turn, window_, reply);
       return;
     }
+    FailClosed(turn, booked.status(), ev::BookingFailed::STAGE_BOOK, &hold,
+               &book_decision_, reply);
     // Best effort: a scheduler that cannot book may not release either; an
     // unreleased hold lapses on its own.
     ReleaseHold(turn.now, ev::HoldReleased::REASON_FAILED, reply).IgnoreError();
-    FailClosed(turn, booked.status(), ev::BookingFailed::STAGE_BOOK, &hold,
-               &book_decision_, reply);
     return;
   }
   hold_.reset();

@@ -589,11 +589,16 @@ TEST_F(BookingConversationTest,
   EXPECT_THAT(
       sink_.Types(),
       ElementsAre(ev::EVENT_TYPE_SLOTS_OFFERED, ev::EVENT_TYPE_HOLD_PLACED,
-                  ev::EVENT_TYPE_BOOKING_FAILED, ev::EVENT_TYPE_SLOTS_OFFERED));
+                  ev::EVENT_TYPE_BOOKING_FAILED, ev::EVENT_TYPE_HOLD_RELEASED,
+                  ev::EVENT_TYPE_SLOTS_OFFERED));
   const auto& failed = sink_.Payload<ev::BookingFailed>(2);
   EXPECT_EQ(failed.stage(), ev::BookingFailed::STAGE_BOOK);
   EXPECT_EQ(failed.code(), "FAILED_PRECONDITION");
   EXPECT_EQ(failed.authority().decision_id(), "decision-3");
+  EXPECT_EQ(failed.appointment().appointment_id(), hold_id);
+  // The lapsed hold's end is recorded.
+  EXPECT_EQ(sink_.Payload<ev::HoldReleased>(3).reason(),
+            ev::HoldReleased::REASON_EXPIRED);
   EXPECT_EQ(StatusOf(hold_id), AppointmentStatus::kCancelled);
 }
 
@@ -727,10 +732,10 @@ TEST_F(BookingConversationTest, BookTimingOutIsRetriedOnceThenFailsClosed) {
   EXPECT_THAT(
       sink_.Types(),
       ElementsAre(ev::EVENT_TYPE_SLOTS_OFFERED, ev::EVENT_TYPE_HOLD_PLACED,
-                  ev::EVENT_TYPE_HOLD_RELEASED, ev::EVENT_TYPE_BOOKING_FAILED));
-  EXPECT_EQ(sink_.Payload<ev::HoldReleased>(2).reason(),
+                  ev::EVENT_TYPE_BOOKING_FAILED, ev::EVENT_TYPE_HOLD_RELEASED));
+  EXPECT_EQ(sink_.Payload<ev::HoldReleased>(3).reason(),
             ev::HoldReleased::REASON_FAILED);
-  const auto& failed = sink_.Payload<ev::BookingFailed>(3);
+  const auto& failed = sink_.Payload<ev::BookingFailed>(2);
   EXPECT_EQ(failed.stage(), ev::BookingFailed::STAGE_BOOK);
   EXPECT_EQ(failed.code(), "DEADLINE_EXCEEDED");
   EXPECT_EQ(failed.authority().decision_id(), "decision-3");
@@ -749,6 +754,37 @@ TEST_F(BookingConversationTest, RulesCheckDownFailsClosedWithoutSearching) {
   EXPECT_EQ(r.handoff->decision_id, "");
   EXPECT_THAT(sink_.Types(), ElementsAre(ev::EVENT_TYPE_BOOKING_FAILED));
   EXPECT_EQ(sink_.Payload<ev::BookingFailed>(0).code(), "UNAVAILABLE");
+}
+
+TEST_F(BookingConversationTest, DecliningTheHoldReleasesItAndOffersTheNext) {
+  auto conv = Start();
+  ASSERT_NE(conv, nullptr);
+  Say(*conv, "Tuesday morning with Dr. Patel");
+  Say(*conv, "the first one");
+  const std::string hold_id =
+      sink_.Payload<ev::HoldPlaced>(1).appointment().appointment_id();
+
+  // Unclear: the hold is read back again, nothing else happens.
+  BookingReply r = Say(*conv, "hmm");
+  EXPECT_THAT(TextIds(r), ElementsAre("booking-confirm-hold"));
+  EXPECT_EQ(r.state, BookingState::kConfirming);
+  EXPECT_EQ(sink_.events.size(), 2u);
+
+  // "Book" in a refusal is not a yes.
+  r = Say(*conv, "don't book it");
+  EXPECT_EQ(r.state, BookingState::kOffered);
+  EXPECT_FALSE(r.booked.has_value());
+  EXPECT_TRUE(faulty_->book_keys.empty());
+  EXPECT_EQ(StatusOf(hold_id), AppointmentStatus::kCancelled);
+  EXPECT_THAT(
+      sink_.Types(),
+      ElementsAre(ev::EVENT_TYPE_SLOTS_OFFERED, ev::EVENT_TYPE_HOLD_PLACED,
+                  ev::EVENT_TYPE_HOLD_RELEASED, ev::EVENT_TYPE_SLOTS_OFFERED));
+  EXPECT_EQ(sink_.Payload<ev::HoldReleased>(2).reason(),
+            ev::HoldReleased::REASON_DECLINED);
+  EXPECT_THAT(Starts(sink_.Payload<ev::SlotsOffered>(3)),
+              ElementsAre(Local(2026, 12, 1, 9, 30), Local(2026, 12, 1, 9, 40),
+                          Local(2026, 12, 1, 10, 40)));
 }
 
 TEST_F(BookingConversationTest, RefusesIncompleteTurnsAndOptions) {
