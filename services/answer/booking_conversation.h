@@ -40,12 +40,19 @@
 // "<call id>/booking-handoff/<turn>".
 //
 // Example:
+//   BookingConversationOptions options;
+//   options.call_id = "call-7";
+//   options.policy = &policy;
+//   options.schedule = &schedule;
 //   auto conv = BookingConversation::Create(
-//       {.call_id = "call-7", .policy = &policy, .schedule = &schedule},
+//       options,
 //       {.authorizer = &authorizer, .scheduler = &store, .events = &sink});
-//   BookingTurn t{.words = "next Tuesday morning", .tenant_id = "sunrise",
-//                 .patient_ref = "Patient/p-1", .visit_type = "follow-up",
-//                 .now = clock.Now()};
+//   BookingTurn t;
+//   t.words = "next Tuesday morning";
+//   t.tenant_id = policy.tenant_id();
+//   t.patient_ref = "Patient/p-1";
+//   t.visit_type = "follow-up";
+//   t.now = clock.Now();
 //   absl::StatusOr<BookingReply> r = (*conv)->Turn(t);   // offers 3 slots
 //   t.words = "the second one";
 //   r = (*conv)->Turn(t);                                 // held; book it?

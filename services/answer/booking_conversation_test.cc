@@ -139,7 +139,13 @@ class FaultyScheduler : public scheduling::Scheduler {
   }
   absl::StatusOr<Appointment> Hold(const scheduling::HoldRequest& r) override {
     hold_keys.push_back(r.idempotency_key);
-    return real_->Hold(r);
+    absl::StatusOr<Appointment> held = real_->Hold(r);
+    // The EHR held it, but the answer was lost.
+    if (lose_hold_answers > 0) {
+      --lose_hold_answers;
+      return absl::DeadlineExceededError("no answer");
+    }
+    return held;
   }
   absl::StatusOr<Appointment> Book(const scheduling::BookRequest& r) override {
     book_keys.push_back(r.idempotency_key);
@@ -155,6 +161,7 @@ class FaultyScheduler : public scheduling::Scheduler {
 
   absl::Status find_fails;
   absl::Status book_fails;
+  int lose_hold_answers = 0;
   std::vector<std::string> hold_keys;
   std::vector<std::string> book_keys;
 
@@ -165,9 +172,11 @@ class FaultyScheduler : public scheduling::Scheduler {
 class RecordingSink : public BookingEventSink {
  public:
   absl::Status Emit(const BookingEvent& event) override {
+    if (!fail_with.ok()) return fail_with;
     events.push_back(event);
     return absl::OkStatus();
   }
+  absl::Status fail_with;
   std::vector<ev::EventType> Types() const {
     std::vector<ev::EventType> out;
     for (const BookingEvent& e : events) out.push_back(e.type);
@@ -740,6 +749,37 @@ TEST_F(BookingConversationTest, BookTimingOutIsRetriedOnceThenFailsClosed) {
   EXPECT_EQ(failed.code(), "DEADLINE_EXCEEDED");
   EXPECT_EQ(failed.authority().decision_id(), "decision-3");
   EXPECT_EQ(StatusOf(hold_id), AppointmentStatus::kCancelled);
+}
+
+TEST_F(BookingConversationTest, HoldWhoseAnswerWasLostIsRetriedWithTheSameKey) {
+  faulty_->lose_hold_answers = 1;
+  auto conv = Start();
+  ASSERT_NE(conv, nullptr);
+  Say(*conv, "Tuesday morning with Dr. Patel");
+  BookingReply r = Say(*conv, "the first one");
+  EXPECT_EQ(r.state, BookingState::kConfirming);
+  EXPECT_THAT(faulty_->hold_keys,
+              ElementsAre("call-42/2/hold", "call-42/2/hold"));
+  r = Say(*conv, "yes");
+  ASSERT_TRUE(r.booked.has_value());
+  EXPECT_EQ(r.booked->start, Local(2026, 12, 1, 8, 30));
+  // One hold was placed, and it became the booking.
+  EXPECT_EQ(sink_.Payload<ev::HoldPlaced>(1).appointment().appointment_id(),
+            r.booked->id);
+  EXPECT_EQ(StatusOf(r.booked->id), AppointmentStatus::kBooked);
+}
+
+TEST_F(BookingConversationTest, EventSinkFailureIsReportedAndTheStepStands) {
+  auto conv = Start();
+  ASSERT_NE(conv, nullptr);
+  sink_.fail_with = absl::UnavailableError("broker down");
+  turn_.words = "Tuesday morning with Dr. Patel";
+  turn_.now = clock_.Now();
+  absl::StatusOr<BookingReply> r = conv->Turn(turn_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->events_status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(r->say, kTuesdayOffer);
+  EXPECT_EQ(r->state, BookingState::kOffered);
 }
 
 TEST_F(BookingConversationTest, RulesCheckDownFailsClosedWithoutSearching) {
