@@ -489,6 +489,34 @@ TEST_F(BookingConversationTest, NewPatientIsHeldAndHandedToAPerson) {
   EXPECT_TRUE(faulty_->book_keys.empty());
 }
 
+TEST_F(BookingConversationTest, SameDaySlotIsHeldForAPersonEvenForAFollowUp) {
+  // Monday 10:00: a follow-up this afternoon. The find is AI-owned; holding
+  // and booking a same-day slot is AI-assisted.
+  auto conv = Start();
+  ASSERT_NE(conv, nullptr);
+  BookingReply r = Say(*conv, "this afternoon with Dr. Patel");
+  EXPECT_EQ(r.state, BookingState::kOffered);
+  EXPECT_EQ(sink_.Payload<ev::SlotsOffered>(0).authority().outcome(),
+            "ai_owned");
+  EXPECT_EQ(Starts(sink_.Payload<ev::SlotsOffered>(0)).front(),
+            Local(2026, 11, 30, 13, 0));
+
+  r = Say(*conv, "the first one");
+  EXPECT_EQ(r.state, BookingState::kHandedOff);
+  ASSERT_TRUE(r.handoff.has_value());
+  EXPECT_EQ(r.handoff->kind, BookingHandoff::Kind::kConfirmHold);
+  EXPECT_EQ(r.handoff->rule_id, "BOOK-SAME-DAY");
+  EXPECT_THAT(sink_.Types(), ElementsAre(ev::EVENT_TYPE_SLOTS_OFFERED,
+                                         ev::EVENT_TYPE_HOLD_PLACED));
+  const auto& held = sink_.Payload<ev::HoldPlaced>(1);
+  EXPECT_EQ(held.authority().rule_id(), "BOOK-SAME-DAY");
+  EXPECT_EQ(held.authority().outcome(), "ai_assisted");
+  EXPECT_EQ(held.handoff_id(), r.handoff->handoff_id);
+  EXPECT_EQ(StatusOf(r.handoff->hold_appointment_id),
+            AppointmentStatus::kPending);
+  EXPECT_TRUE(faulty_->book_keys.empty());
+}
+
 TEST_F(BookingConversationTest,
        ExcludedClinicianDayGetsNoOfferAndGoesToExceptions) {
   auto conv = Start();
