@@ -35,9 +35,13 @@
 // Events name the patient only by the opaque reference; the caller's words
 // are never in an event, a log line or an error message.
 //
-// Idempotency keys are "<call id>/<turn>/hold" and "<call id>/<turn>/book",
-// so a retried turn never holds or books twice. Handoff ids are
-// "<call id>/booking-handoff/<turn>".
+// Idempotency keys are "<call id>/<turn>/hold" and "<call id>/<turn>/book"
+// (turns count from 1), so a retried Hold or Book never holds or books twice.
+// Handoff ids are "<call id>/booking-handoff/<turn>".
+//
+// Reading the caller: a search uses the first clinician named and at most 31
+// days from the first day asked for. A booking read back from a simulated
+// scheduler uses booking-booked-simulated, never the live wording.
 //
 // Example:
 //   BookingConversationOptions options;
