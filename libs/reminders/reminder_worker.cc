@@ -491,15 +491,21 @@ void ReminderWorker::Work(Conversation& c, absl::Time now,
   if (reply->has_value()) OnReply(c, **reply, summary);
 }
 
+bool ReminderWorker::HandedOffAsHumanOnly(Conversation& c,
+                                          const std::string& reply,
+                                          RunSummary& summary) {
+  const pv::HumanOnlyCategory* cat = HumanOnlyMatch(*deps_.policy, reply);
+  if (cat == nullptr) return false;
+  const std::string text =
+      HumanOnlyText(*deps_.policy, *cat, options_.scripts.handoff);
+  HandOff(c, cat->queue(), absl::StrCat("human_only:", cat->id()), reply, text,
+          summary);
+  return true;
+}
+
 void ReminderWorker::OnReply(Conversation& c, const std::string& reply,
                              RunSummary& summary) {
-  if (const pv::HumanOnlyCategory* cat = HumanOnlyMatch(*deps_.policy, reply)) {
-    const std::string text =
-        HumanOnlyText(*deps_.policy, *cat, options_.scripts.handoff);
-    HandOff(c, cat->queue(), absl::StrCat("human_only:", cat->id()), reply,
-            text, summary);
-    return;
-  }
+  if (HandedOffAsHumanOnly(c, reply, summary)) return;
   switch (ClassifyReply(reply)) {
     case ReplyIntent::kConfirm: {
       c.stage = Stage::kDone;
@@ -657,13 +663,7 @@ void ReminderWorker::OnCancel(Conversation& c, const std::string& reply,
 
 void ReminderWorker::OnChoice(Conversation& c, const std::string& reply,
                               RunSummary& summary) {
-  if (const pv::HumanOnlyCategory* cat = HumanOnlyMatch(*deps_.policy, reply)) {
-    const std::string text =
-        HumanOnlyText(*deps_.policy, *cat, options_.scripts.handoff);
-    HandOff(c, cat->queue(), absl::StrCat("human_only:", cat->id()), reply,
-            text, summary);
-    return;
-  }
+  if (HandedOffAsHumanOnly(c, reply, summary)) return;
   const int choice = ParseChoice(reply, static_cast<int>(c.options.size()));
   if (choice == 0) {
     HandOff(c, queue_, "unclear_choice", reply, options_.scripts.handoff,

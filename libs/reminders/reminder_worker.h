@@ -225,6 +225,11 @@ class ReminderWorker {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void OnChoice(Conversation& c, const std::string& reply, RunSummary& summary)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A reply that names a human-only category (urgent included) goes to that
+  // category's queue with its wording; true when it did.
+  bool HandedOffAsHumanOnly(Conversation& c, const std::string& reply,
+                            RunSummary& summary)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Hands the conversation to `queue` and tells the patient so with
   // `text_id` (empty: no message); the conversation is done.
   void HandOff(Conversation& c, const std::string& queue,
