@@ -111,7 +111,10 @@ void SimEhrServer::Route() {
       }));
   s.set_exception_handler([](const httplib::Request& req,
                              httplib::Response& res, std::exception_ptr) {
-    spdlog::error("event=sim_ehr_request_failed path={}", req.path);
+    // The path is whatever the client sent (it could carry anything), so
+    // only its method and size are logged.
+    spdlog::error("event=sim_ehr_request_failed method={} path_bytes={}",
+                  req.method, req.path.size());
     SendStatus(res, absl::InternalError("internal error"));
   });
 
