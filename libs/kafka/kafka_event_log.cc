@@ -228,6 +228,15 @@ void KafkaEventLog::OnDelivery(Delivery* d, bool ok, bool possibly_persisted,
   {
     absl::MutexLock lock(&d->batch->mu);
     late = d->batch->abandoned;
+    // Counted before the batch can complete, so a caller whose Append has
+    // returned sees its records in stats().
+    if (!ok) {
+      failed_.fetch_add(1);
+    } else if (late) {
+      delivered_late_.fetch_add(1);
+    } else {
+      delivered_.fetch_add(1);
+    }
     --d->batch->outstanding;
     if (!ok) {
       d->batch->status.Update(absl::UnavailableError(
@@ -236,15 +245,11 @@ void KafkaEventLog::OnDelivery(Delivery* d, bool ok, bool possibly_persisted,
   }
   if (ok) {
     if (late) {
-      delivered_late_.fetch_add(1);
       spdlog::info("event=late_delivery record_id={} topic={}",
                    d->record.record_id, d->record.topic);
-    } else {
-      delivered_.fetch_add(1);
     }
     return;
   }
-  failed_.fetch_add(1);
   Journal(d->record, possibly_persisted ? "possibly_persisted" : "failed",
           error);
   if (possibly_persisted) {
